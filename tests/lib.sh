@@ -1,0 +1,59 @@
+# Shared helpers for the shell tests; sourced, never run.
+# Each test gets a fresh work directory that is removed on success.
+set -eu
+
+: "${WH_BIN:?run through make check}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/wirehook-test.XXXXXX")
+WH_KEEP=${WH_KEEP:-}
+cleanup() {
+  rc=$?
+  if [ "$rc" -eq 0 ] && [ -z "$WH_KEEP" ]; then rm -rf "$T"; else echo "work directory kept: $T" >&2; fi
+}
+trap cleanup EXIT
+
+# Plugin directory with every plugin built in this tree.
+wh_plugin_dir() {
+  mkdir -p "$T/plugins"
+  for so in "$WH_TOP_BUILDDIR"/plugins/*/.libs/*.so; do
+    [ -e "$so" ] && ln -sf "$so" "$T/plugins/"
+  done
+  echo "$T/plugins"
+}
+
+# Writes a minimal configuration to $T/wirehook.ini and echoes its path;
+# extra INI text can be piped in on stdin.
+wh_config() {
+  mkdir -p "$T/data"
+  {
+    printf '[storage]\ndir = %s\n' "$T/data"
+    printf '[plugins]\ndir = %s\n' "$(wh_plugin_dir)"
+    cat
+  } > "$T/wirehook.ini"
+  echo "$T/wirehook.ini"
+}
+
+# Runs wirehook (under valgrind when WH_VALGRIND=1; a leak or error then
+# fails the command with exit code 99).
+wh() {
+  if [ "${WH_VALGRIND:-}" = 1 ]; then
+    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+      --show-leak-kinds=definite,indirect "$WH_BIN" "$@"
+  else
+    "$WH_BIN" "$@"
+  fi
+}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# assert_eq EXPECTED ACTUAL WHAT
+assert_eq() {
+  if [ "$1" != "$2" ]; then
+    printf 'FAIL: %s\n--- expected\n%s\n--- actual\n%s\n' "$3" "$1" "$2" >&2
+    exit 1
+  fi
+}
+
+# assert_contains HAYSTACK NEEDLE WHAT
+assert_contains() {
+  case "$1" in *"$2"*) ;; *) printf 'FAIL: %s: %s not found in:\n%s\n' "$3" "$2" "$1" >&2; exit 1 ;; esac
+}
