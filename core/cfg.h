@@ -27,12 +27,16 @@ typedef struct cfg_plugin_section {
 typedef struct wh_config {
   /* [storage] */
   char *data_dir; /* dir, default WH_LOCALSTATEDIR "/lib/wirehook" */
+  /* max_size, max_age: raw until retention gives them a meaning */
+  cfg_list storage;
 
   /* [scripting] */
   char **scripts; /* scripts = a.js, dir/ ... (comma or space separated) */
   size_t n_scripts;
   unsigned hook_timeout_ms; /* default 1000, 1..3600000 */
   bool watch;               /* default false */
+  /* queue_size: raw */
+  cfg_list scripting_extra;
 
   /* [scripting.env]; KEY_FILE = path is stored as KEY with the file's
    * content (one trailing newline removed). Values are secrets. */
@@ -57,6 +61,8 @@ typedef struct wh_config {
   /* [control] */
   char *control_socket; /* socket, default /run/wirehook/control.sock */
   char *control_group;  /* group, default none */
+  /* max_clients, timeout_ms: raw */
+  cfg_list control_extra;
 
   /* [capture] and [resolve]: kept as raw lists until the capture issue
    * gives them meaning; unknown keys there are still refused. */
@@ -93,6 +99,14 @@ int cfg_check_plugin_keys(const wh_config *cfg, const char *plugin,
 
 /* Adds a script path given on the command line (-s). */
 int cfg_add_script(wh_config *cfg, const char *path);
+
+/* Value of `key` in a raw list (cfg->capture, cfg->resolve, cfg->storage,
+ * ...), or NULL; the cfg_kv gives its file and line for error messages. */
+const cfg_kv *cfg_list_find(const cfg_list *list, const char *key);
+const char *cfg_list_value(const cfg_list *list, const char *key);
+
+/* Longest INI line inih reads whole (characters, without the newline). */
+size_t cfg_max_line(void);
 
 void cfg_free(wh_config *cfg);
 

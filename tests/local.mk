@@ -13,4 +13,5 @@ EXTRA_DIST += tests/lib.sh
 
 include $(srcdir)/tests/unit/local.mk
 include $(srcdir)/tests/unit/cfg.mk
+include $(srcdir)/tests/unit/datadir.mk
 include $(srcdir)/tests/integration/local.mk

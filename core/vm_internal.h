@@ -1,0 +1,77 @@
+/* Internals shared by the vm_*.c files and the core helpers. */
+#ifndef WH_VM_INTERNAL_H
+#define WH_VM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "duktape.h"
+#include "vm.h"
+
+typedef struct script {
+  char *name; /* file base name, "alerts.js" */
+  char *path;
+  char stash_key[24]; /* where its thread is kept alive in the heap stash */
+  duk_context *ctx;   /* the script's thread, with its own global object */
+  bool has_hook[VM_HOOK_COUNT];
+  struct vm *v;
+} script;
+
+struct vm {
+  duk_context *heap;
+  vm_options opt;
+  script **scripts;
+  size_t n_scripts, cap_scripts;
+  unsigned next_stash_id;
+  /* Time limit of the current call (CLOCK_MONOTONIC ns). */
+  uint64_t deadline_ns, limit_ns;
+  bool in_call, timed_out;
+  script *current; /* the script whose code runs now */
+  bool env_warned;
+  vm_hook_stats stats[VM_HOOK_COUNT];
+};
+
+uint64_t vm_now_ns(void);
+
+/* Runs the function below nargs arguments on s->ctx under the time limit,
+ * leaving its result (or undefined) on the stack.  `what` names the call
+ * in error lines ("hook=onItemCaptured", "load").  Returns 0, or -1 after
+ * logging the error. */
+int vm_call(script *s, duk_idx_t nargs, const char *what);
+
+/* Prints one console line for s ("[name] text" / "[name:ERROR] text"). */
+void vm_console_line(script *s, bool is_error, const char *text, size_t len);
+
+/* Plugin calls do I/O with their own timeouts: their time does not count
+ * against the script's limit. */
+void vm_pause_clock(vm *v, uint64_t *t0);
+void vm_resume_clock(vm *v, uint64_t t0);
+
+/* vm_convert.c: JSON <-> JS values. */
+void vmc_push_json(duk_context *ctx, json_t *j);
+/* Converts the value at idx by JSON rules.  Returns a new reference, or
+ * NULL for "no value" (undefined, functions).  On a cycle or too deep a
+ * nesting, sets *err and returns NULL. */
+json_t *vmc_to_json(duk_context *ctx, duk_idx_t idx, const char **err);
+/* The same, continuing a walk at nesting depth `depth`. */
+json_t *vmc_to_json_depth(duk_context *ctx, duk_idx_t idx, int depth,
+                          const char **err);
+/* A JS string (CESU-8 inside duktape) as UTF-8 JSON string. */
+json_t *vmc_string_to_json(const char *s, size_t len);
+
+/* vm_item.c: the lazy item given to hooks. */
+void vmi_init(duk_context *heap);
+/* Pushes a lazy proxy over `obj` (a JSON object, increfed). */
+void vmi_push(duk_context *ctx, json_t *obj);
+/* If the value at idx is a lazy item, returns its JSON (new reference,
+ * with the script's changes applied) and sets *is_item; else NULL. */
+json_t *vmi_to_json(duk_context *ctx, duk_idx_t idx, bool *is_item,
+                    int depth, const char **err);
+
+/* helpers/: install each namespace into a script's global object. */
+void helper_console_install(duk_context *ctx);
+void helper_test_install(duk_context *ctx);
+void helper_env_install(script *s);
+void helper_plugins_install(script *s);
+
+#endif
