@@ -5,10 +5,11 @@ BUILT_SOURCES += $(DUK_BUILT)
 CLEANFILES += $(DUK_BUILT)
 EXTRA_DIST += core/duk_overrides.h
 
-duktape/duktape.c duktape/duktape.h: $(DUKTAPE_SRC)/duktape.c $(DUKTAPE_SRC)/duktape.h
-	$(AM_V_GEN)$(MKDIR_P) duktape && \
-	cp $(DUKTAPE_SRC)/duktape.c duktape/duktape.c && \
-	cp $(DUKTAPE_SRC)/duktape.h duktape/duktape.h
+duktape/duktape.c: $(DUKTAPE_SRC)/duktape.c
+	$(AM_V_GEN)$(MKDIR_P) duktape && cp $(DUKTAPE_SRC)/duktape.c $@.tmp && mv $@.tmp $@
+
+duktape/duktape.h: $(DUKTAPE_SRC)/duktape.h
+	$(AM_V_GEN)$(MKDIR_P) duktape && cp $(DUKTAPE_SRC)/duktape.h $@.tmp && mv $@.tmp $@
 
 duktape/duk_config.h: $(DUKTAPE_SRC)/duk_config.h $(srcdir)/core/duk_overrides.h
 	$(AM_V_GEN)$(MKDIR_P) duktape && \
@@ -37,7 +38,6 @@ libwhcore_la_SOURCES = \
 	core/helpers/test.c \
 	core/helpers/env.c \
 	core/helpers/plugin_fn.c \
-	core/helpers/helpers.h \
 	core/replay.c core/replay.h \
 	core/cli.c core/cli.h
 libwhcore_la_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS) \

@@ -44,6 +44,7 @@ struct plugin_host {
   size_t n_services;
   loaded_plugin *registering; /* set during init */
   bool register_failed;
+  char register_error[512]; /* the first registration error of init */
   bool ltdl_ready;
 };
 
@@ -217,7 +218,9 @@ static int register_fn(wh_plugin *pl, const wh_fn_spec *spec) {
       snprintf(err, sizeof(err), "out of memory");
     free(fn);
   }
-  log_error("plugin %s: %s", lp->file, err);
+  /* Reported once, as the refusal's reason, when init returns. */
+  if (!h->register_failed)
+    snprintf(h->register_error, sizeof(h->register_error), "%s", err);
   h->register_failed = true;
   return -1;
 }
@@ -226,15 +229,23 @@ static int register_service(wh_plugin *pl, const char *name,
                             const void *iface, size_t size) {
   plugin_host *h = the_host;
   loaded_plugin *lp = (loaded_plugin *)pl;
-  if (h->registering != lp || !name || !iface) {
-    log_error("plugin %s: register_service: bad call", lp->file);
+  if (h->registering != lp) {
+    log_error("plugin %s: register_service called outside init", lp->file);
+    return -1;
+  }
+  if (!name || !iface) {
+    if (!h->register_failed)
+      snprintf(h->register_error, sizeof(h->register_error),
+               "register_service: no name or no interface");
     h->register_failed = true;
     return -1;
   }
   for (size_t i = 0; i < h->n_services; i++)
     if (strcmp(h->services[i].name, name) == 0) {
-      log_error("plugin %s: service %s is already registered by plugin %s",
-                lp->file, name, h->services[i].owner->info->name);
+      if (!h->register_failed)
+        snprintf(h->register_error, sizeof(h->register_error),
+                 "service %s is already registered by plugin %s", name,
+                 h->services[i].owner->info->name);
       h->register_failed = true;
       return -1;
     }
@@ -428,9 +439,10 @@ static int init_plugin(plugin_host *h, loaded_plugin *lp) {
     if (rc == 0 && lp->info->fini)
       lp->info->fini((wh_plugin *)lp);
     unregister(h, lp);
-    refuse(lp, rc != 0 ? "init failed (returned %d); see the messages above"
-                       : "registration failed (returned %d); see the messages above",
-           rc);
+    if (h->register_failed)
+      refuse(lp, "%s", h->register_error);
+    else
+      refuse(lp, "init failed (returned %d); see the messages above", rc);
     return -1;
   }
   lp->initialised = true;

@@ -263,14 +263,24 @@ json_t *vm_item_queried(vm *v, json_t *item) {
         duk_is_object(s->ctx, -1) && !duk_is_function(s->ctx, -1) &&
         !duk_is_array(s->ctx, -1)) {
       const char *err = NULL;
-      json_t *next = vmc_to_json(s->ctx, -1, &err);
-      if (json_is_object(next)) {
+      json_t *next = NULL;
+      int rc = vmc_to_json(s->ctx, -1, &next, &err);
+      if (rc == 0 && json_is_object(next)) {
         json_decref(cur);
         cur = next;
       } else {
         json_decref(next);
-        if (err)
-          vm_console_line(s, true, err, strlen(err));
+        /* The returned object could not be converted: as if the script
+         * returned nothing (runtime.md §3), but say why. */
+        if (rc == -2) {
+          report_error(s, "(hook=onItemQueried) returned value:", false);
+          duk_pop(s->ctx);
+        } else if (err) {
+          char text[256];
+          snprintf(text, sizeof(text),
+                   "(hook=onItemQueried) returned value: %s", err);
+          vm_console_line(s, true, text, strlen(text));
+        }
       }
     }
     duk_pop(s->ctx);

@@ -132,42 +132,104 @@ json_t *vmc_string_to_json(const char *str, size_t len) {
   return j;
 }
 
-static json_t *to_json(duk_context *ctx, duk_idx_t idx, int depth,
-                       const char **err);
+/* Where a converted value goes.  Containers are placed before they are
+ * filled, so when script code (a getter, toJSON) throws part-way, the
+ * partial tree hangs off the caller's root and is freed there. */
+typedef struct slot {
+  json_t **root;  /* the result, or NULL */
+  json_t *parent; /* array or object */
+  const char *key; /* member name in an object parent; NULL: append */
+} slot;
 
-static json_t *array_to_json(duk_context *ctx, duk_idx_t idx, int depth,
-                             const char **err) {
-  json_t *arr = json_array();
-  duk_size_t n = duk_get_length(ctx, idx);
-  for (duk_size_t i = 0; i < n && !*err; i++) {
-    duk_get_prop_index(ctx, idx, (duk_uarridx_t)i);
-    json_t *v = to_json(ctx, -1, depth + 1, err);
-    duk_pop(ctx);
-    json_array_append_new(arr, v ? v : json_null());
-  }
-  return arr;
+typedef struct conv {
+  duk_idx_t idx;
+  json_t *root;
+  const char *err;
+} conv;
+
+static void place(const slot *s, json_t *v) {
+  if (!v)
+    return;
+  if (s->root)
+    *s->root = v;
+  else if (s->key)
+    json_object_set_new_nocheck(s->parent, s->key, v);
+  else
+    json_array_append_new(s->parent, v);
 }
 
-static json_t *object_to_json(duk_context *ctx, duk_idx_t idx, int depth,
-                              const char **err) {
-  json_t *obj = json_object();
+static void to_json(duk_context *ctx, duk_idx_t idx, int depth, conv *c,
+                    const slot *at);
+
+static void fill_array(duk_context *ctx, duk_idx_t idx, int depth, conv *c,
+                       json_t *arr) {
+  duk_size_t n = duk_get_length(ctx, idx);
+  slot at = {NULL, arr, NULL};
+  for (duk_size_t i = 0; i < n && !c->err; i++) {
+    size_t before = json_array_size(arr);
+    duk_get_prop_index(ctx, idx, (duk_uarridx_t)i);
+    to_json(ctx, -1, depth + 1, c, &at);
+    duk_pop(ctx);
+    if (json_array_size(arr) == before) /* undefined, function */
+      json_array_append_new(arr, json_null());
+  }
+}
+
+/* Places one member; the key is converted to UTF-8 first. */
+static void member(duk_context *ctx, duk_idx_t val, const char *k,
+                   duk_size_t klen, int depth, conv *c, json_t *obj) {
+  json_t *key = vmc_string_to_json(k, klen);
+  if (!key)
+    return;
+  slot at = {NULL, obj, json_string_value(key)};
+  to_json(ctx, val, depth + 1, c, &at);
+  json_decref(key);
+}
+
+static void fill_object(duk_context *ctx, duk_idx_t idx, int depth, conv *c,
+                        json_t *obj) {
   duk_enum(ctx, idx, DUK_ENUM_OWN_PROPERTIES_ONLY);
-  while (!*err && duk_next(ctx, -1, 1)) {
-    json_t *v = to_json(ctx, -1, depth + 1, err);
-    if (v) {
-      duk_size_t klen;
-      const char *k = duk_get_lstring(ctx, -2, &klen);
-      json_t *key = vmc_string_to_json(k, klen);
-      if (key)
-        json_object_set_new_nocheck(obj, json_string_value(key), v);
-      else
-        json_decref(v);
-      json_decref(key);
-    }
+  while (!c->err && duk_next(ctx, -1, 1)) {
+    duk_size_t klen;
+    const char *k = duk_get_lstring(ctx, -2, &klen);
+    member(ctx, -1, k, klen, depth, c, obj);
     duk_pop_2(ctx);
   }
   duk_pop(ctx);
-  return obj;
+}
+
+/* A lazy item: fields the script never touched are shared with the
+ * original JSON, touched ones are converted from the target, and keys the
+ * script added follow in the order it added them. */
+static void fill_item(duk_context *ctx, duk_idx_t idx, int depth, conv *c,
+                      json_t *orig, json_t *out) {
+  duk_idx_t done = duk_get_top(ctx);
+  vmi_push_done(ctx, idx);
+  const char *k;
+  json_t *v;
+  json_object_foreach(orig, k, v) {
+    if (c->err)
+      break;
+    if (!duk_has_prop_string(ctx, done, k)) {
+      json_object_set_nocheck(out, k, v);
+      continue;
+    }
+    duk_get_prop_string(ctx, idx, k); /* undefined once deleted */
+    member(ctx, -1, k, strlen(k), depth, c, out);
+    duk_pop(ctx);
+  }
+  duk_enum(ctx, done, DUK_ENUM_OWN_PROPERTIES_ONLY);
+  while (!c->err && duk_next(ctx, -1, 0)) {
+    duk_size_t klen;
+    const char *key = duk_get_lstring(ctx, -1, &klen);
+    if (!json_object_get(orig, key)) {
+      duk_get_prop_string(ctx, idx, key);
+      member(ctx, -1, key, klen, depth, c, out);
+      duk_pop(ctx);
+    }
+    duk_pop(ctx);
+  }
+  duk_set_top(ctx, done);
 }
 
 /* A value with a callable toJSON (Date, user classes) is replaced by
@@ -191,57 +253,90 @@ static json_t *number_to_json(double d) {
   return json_real(d);
 }
 
-static json_t *to_json(duk_context *ctx, duk_idx_t idx, int depth,
-                       const char **err) {
-  idx = duk_normalize_index(ctx, idx);
-  if (depth > MAX_DEPTH) {
-    *err = "value is cyclic or nested deeper than 64 levels";
-    return NULL;
-  }
+/* Scalars; false for objects (and nothing placed for undefined etc.). */
+static bool scalar(duk_context *ctx, duk_idx_t idx, const slot *at,
+                   bool *object) {
+  *object = false;
   switch (duk_get_type(ctx, idx)) {
   case DUK_TYPE_NULL:
-    return json_null();
+    place(at, json_null());
+    return true;
   case DUK_TYPE_BOOLEAN:
-    return json_boolean(duk_get_boolean(ctx, idx));
+    place(at, json_boolean(duk_get_boolean(ctx, idx)));
+    return true;
   case DUK_TYPE_NUMBER:
-    return number_to_json(duk_get_number(ctx, idx));
+    place(at, number_to_json(duk_get_number(ctx, idx)));
+    return true;
   case DUK_TYPE_STRING: {
     duk_size_t n;
     const char *s = duk_get_lstring(ctx, idx, &n);
-    return vmc_string_to_json(s, n);
+    place(at, vmc_string_to_json(s, n));
+    return true;
   }
   case DUK_TYPE_OBJECT:
-    break;
-  default: /* undefined, pointers, lightfuncs, buffers */
-    return NULL;
+    *object = !duk_is_function(ctx, idx);
+    return false;
+  default: /* undefined, pointers, lightfuncs, plain buffers */
+    return false;
   }
-  if (duk_is_function(ctx, idx))
-    return NULL;
-  bool is_item = false;
-  json_t *item = vmi_to_json(ctx, idx, &is_item, depth, err);
-  if (is_item)
-    return item;
-  if (apply_to_json(ctx, idx)) {
-    json_t *v = to_json(ctx, -1, depth + 1, err);
+}
+
+static void to_json(duk_context *ctx, duk_idx_t idx, int depth, conv *c,
+                    const slot *at) {
+  idx = duk_normalize_index(ctx, idx);
+  if (depth > MAX_DEPTH) {
+    c->err = "value is cyclic or nested deeper than 64 levels";
+    return;
+  }
+  /* Each level keeps an enumerator, a key and a value on the stack; a C
+   * function only has DUK_API_ENTRY_STACK (64) slots unless it asks. */
+  duk_require_stack(ctx, 8);
+  bool object;
+  if (scalar(ctx, idx, at, &object) || !object)
+    return;
+  json_t *orig = vmi_json(ctx, idx);
+  if (orig && !vmi_touched(ctx, idx)) {
+    place(at, json_incref(orig)); /* untouched item: no conversion at all */
+    return;
+  }
+  if (!orig && apply_to_json(ctx, idx)) {
+    to_json(ctx, -1, depth + 1, c, at);
     duk_pop(ctx);
-    return v;
+    return;
   }
-  if (duk_is_array(ctx, idx))
-    return array_to_json(ctx, idx, depth, err);
-  return object_to_json(ctx, idx, depth, err);
+  bool array = !orig && duk_is_array(ctx, idx);
+  json_t *container = array ? json_array() : json_object();
+  place(at, container);
+  if (orig)
+    fill_item(ctx, idx, depth, c, orig, container);
+  else if (array)
+    fill_array(ctx, idx, depth, c, container);
+  else
+    fill_object(ctx, idx, depth, c, container);
 }
 
-json_t *vmc_to_json(duk_context *ctx, duk_idx_t idx, const char **err) {
+static duk_ret_t conv_safe(duk_context *ctx, void *udata) {
+  conv *c = udata;
+  slot at = {&c->root, NULL, NULL};
+  to_json(ctx, c->idx, 0, c, &at);
+  return 0;
+}
+
+int vmc_to_json(duk_context *ctx, duk_idx_t idx, json_t **out,
+                const char **err) {
+  conv c = {duk_normalize_index(ctx, idx), NULL, NULL};
+  *out = NULL;
   *err = NULL;
-  json_t *j = to_json(ctx, idx, 0, err);
-  if (*err) {
-    json_decref(j);
-    return NULL;
+  if (duk_safe_call(ctx, conv_safe, &c, 0, 1) != DUK_EXEC_SUCCESS) {
+    json_decref(c.root);
+    return -2; /* the error is on the stack top */
   }
-  return j;
-}
-
-json_t *vmc_to_json_depth(duk_context *ctx, duk_idx_t idx, int depth,
-                          const char **err) {
-  return to_json(ctx, idx, depth, err);
+  duk_pop(ctx);
+  if (c.err) {
+    json_decref(c.root);
+    *err = c.err;
+    return -1;
+  }
+  *out = c.root;
+  return 0;
 }

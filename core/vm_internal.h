@@ -49,13 +49,12 @@ void vm_resume_clock(vm *v, uint64_t t0);
 
 /* vm_convert.c: JSON <-> JS values. */
 void vmc_push_json(duk_context *ctx, json_t *j);
-/* Converts the value at idx by JSON rules.  Returns a new reference, or
- * NULL for "no value" (undefined, functions).  On a cycle or too deep a
- * nesting, sets *err and returns NULL. */
-json_t *vmc_to_json(duk_context *ctx, duk_idx_t idx, const char **err);
-/* The same, continuing a walk at nesting depth `depth`. */
-json_t *vmc_to_json_depth(duk_context *ctx, duk_idx_t idx, int depth,
-                          const char **err);
+/* Converts the value at idx by JSON rules.  Returns 0 with *out a new
+ * reference, or NULL for "no value" (undefined, functions); -1 with *err
+ * set for a cyclic or too deeply nested value; -2 when script code (a
+ * getter, toJSON) threw, with the error left on the stack top. */
+int vmc_to_json(duk_context *ctx, duk_idx_t idx, json_t **out,
+                const char **err);
 /* A JS string (CESU-8 inside duktape) as UTF-8 JSON string. */
 json_t *vmc_string_to_json(const char *s, size_t len);
 
@@ -63,10 +62,12 @@ json_t *vmc_string_to_json(const char *s, size_t len);
 void vmi_init(duk_context *heap);
 /* Pushes a lazy proxy over `obj` (a JSON object, increfed). */
 void vmi_push(duk_context *ctx, json_t *obj);
-/* If the value at idx is a lazy item, returns its JSON (new reference,
- * with the script's changes applied) and sets *is_item; else NULL. */
-json_t *vmi_to_json(duk_context *ctx, duk_idx_t idx, bool *is_item,
-                    int depth, const char **err);
+/* The JSON behind a lazy item at idx (borrowed), or NULL if it is not one. */
+json_t *vmi_json(duk_context *ctx, duk_idx_t idx);
+/* True once the script read, set or deleted a field of the item. */
+bool vmi_touched(duk_context *ctx, duk_idx_t idx);
+/* Pushes the item's set of touched keys (an object; empty if none). */
+void vmi_push_done(duk_context *ctx, duk_idx_t idx);
 
 /* helpers/: install each namespace into a script's global object. */
 void helper_console_install(duk_context *ctx);

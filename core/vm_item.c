@@ -262,47 +262,19 @@ void vmi_push(duk_context *ctx, json_t *obj) {
   duk_push_proxy(ctx, 0);
 }
 
-/* Builds the JSON of a lazy item: fields the script never touched are
- * shared with the original, touched ones are converted from the target. */
-json_t *vmi_to_json(duk_context *ctx, duk_idx_t idx, bool *is_item,
-                    int depth, const char **err) {
-  idx = duk_normalize_index(ctx, idx);
-  json_t *j = target_json(ctx, idx);
-  *is_item = j != NULL;
-  if (!j)
-    return NULL;
+json_t *vmi_json(duk_context *ctx, duk_idx_t idx) {
+  return target_json(ctx, idx);
+}
+
+bool vmi_touched(duk_context *ctx, duk_idx_t idx) {
+  bool touched = duk_get_prop_string(ctx, idx, K_DONE) != 0;
+  duk_pop(ctx);
+  return touched;
+}
+
+void vmi_push_done(duk_context *ctx, duk_idx_t idx) {
   if (!duk_get_prop_string(ctx, idx, K_DONE)) {
     duk_pop(ctx);
-    return json_incref(j); /* untouched: no conversion at all */
+    duk_push_bare_object(ctx);
   }
-  duk_idx_t done = duk_get_top_index(ctx);
-  json_t *out = json_object();
-  const char *k;
-  json_t *v;
-  json_object_foreach(j, k, v) {
-    if (!duk_has_prop_string(ctx, done, k)) {
-      json_object_set_nocheck(out, k, v);
-      continue;
-    }
-    duk_get_prop_string(ctx, idx, k); /* undefined once deleted */
-    json_t *c = vmc_to_json_depth(ctx, -1, depth + 1, err);
-    if (c)
-      json_object_set_new_nocheck(out, k, c);
-    duk_pop(ctx);
-  }
-  /* Keys the script added, in the order it added them. */
-  duk_enum(ctx, done, DUK_ENUM_OWN_PROPERTIES_ONLY);
-  while (!*err && duk_next(ctx, -1, 0)) {
-    const char *key = duk_get_string(ctx, -1);
-    if (!json_object_get(j, key)) {
-      duk_get_prop_string(ctx, idx, key);
-      json_t *c = vmc_to_json_depth(ctx, -1, depth + 1, err);
-      if (c)
-        json_object_set_new_nocheck(out, key, c);
-      duk_pop(ctx);
-    }
-    duk_pop(ctx);
-  }
-  duk_pop_2(ctx);
-  return out;
 }

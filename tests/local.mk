@@ -15,3 +15,16 @@ include $(srcdir)/tests/unit/local.mk
 include $(srcdir)/tests/unit/cfg.mk
 include $(srcdir)/tests/unit/datadir.mk
 include $(srcdir)/tests/integration/local.mk
+include $(srcdir)/tests/integration/plugin.mk
+
+# Unit tests run under valgrind too when WH_VALGRIND=1 (check-valgrind).
+LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/valgrind-wrap.sh
+EXTRA_DIST += tests/valgrind-wrap.sh
+
+# The suite again, with every wirehook process and unit test under
+# valgrind; the build tests are left out (they run no wirehook code).
+check-valgrind:
+	$(MAKE) $(AM_MAKEFLAGS) check WH_VALGRIND=1 \
+	  TESTS="$(filter-out tests/integration/build_%,$(TESTS))"
+.PHONY: check-valgrind
+include $(srcdir)/tests/bench/local.mk

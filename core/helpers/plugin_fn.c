@@ -55,7 +55,9 @@ static json_t *convert_arg(duk_context *ctx, duk_idx_t i, char kind,
   case 'n':
     return json_real(duk_to_number(ctx, i));
   default: {
-    json_t *j = vmc_to_json(ctx, i, bad);
+    json_t *j = NULL;
+    if (vmc_to_json(ctx, i, &j, bad) == -2)
+      (void)duk_throw(ctx); /* a getter or toJSON threw: pass it on */
     return j ? j : json_null();
   }
   }

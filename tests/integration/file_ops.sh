@@ -3,6 +3,7 @@
 # (what a script writes is what is on disk), binary content, the returned
 # paths, and the operational errors of runtime spec §8.2.
 . "$WH_TOP_SRCDIR/tests/lib.sh"
+umask 022 # the modes checked below assume it
 
 cfg=$(wh_config </dev/null)
 data=$T/data

@@ -2,6 +2,7 @@
 # file.temp and file.mkdirTemp: names (random decimal digits, the '*' rule,
 # extension defaults), modes, that each call makes a new entry, and errors.
 . "$WH_TOP_SRCDIR/tests/lib.sh"
+umask 022 # the modes checked below assume it
 
 cfg=$(wh_config </dev/null)
 data=$T/data

@@ -1,5 +1,5 @@
 # Integration tests of the runtime and the command line.
-TESTS += \
+VM_TESTS = \
 	tests/integration/cli.sh \
 	tests/integration/vm_fail500.sh \
 	tests/integration/vm_timeout.sh \
@@ -7,5 +7,5 @@ TESTS += \
 	tests/integration/vm_item.sh \
 	tests/integration/vm_console.sh \
 	tests/integration/vm_env.sh
-EXTRA_DIST += $(filter tests/integration/vm_% tests/integration/cli.sh,$(TESTS)) \
-	tests/tools/gen_items.py
+TESTS += $(VM_TESTS)
+EXTRA_DIST += $(VM_TESTS) tests/tools/gen_items.py

@@ -1,0 +1,9 @@
+# Benchmarks, built on demand (make bench) and run by hand.
+EXTRA_PROGRAMS = tests/bench/bench_item
+tests_bench_bench_item_SOURCES = tests/bench/bench_item.c
+tests_bench_bench_item_CPPFLAGS = $(libwhcore_la_CPPFLAGS)
+tests_bench_bench_item_LDADD = libwhcore.la
+EXTRA_DIST += tests/bench/item_hook.sh
+CLEANFILES += $(EXTRA_PROGRAMS)
+bench: $(EXTRA_PROGRAMS)
+.PHONY: bench

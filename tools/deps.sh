@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs the Debian 12 packages wirehook needs to build and test, only
+# those that are missing.  Run as root.
+set -eu
+BUILD="autoconf automake libtool pkg-config make gcc duktape-dev libltdl-dev \
+libinih-dev libjansson-dev libpcap-dev libarchive-dev libcurl4-openssl-dev \
+libssl-dev zlib1g-dev"
+TEST="valgrind python3 binutils file tar gzip"
+missing=""
+for p in $BUILD ${WH_DEPS_TEST:+$TEST}; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "wirehook: installing:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
