@@ -203,14 +203,12 @@ static void fill_object(duk_context *ctx, duk_idx_t idx, int depth, conv *c,
  * script added follow in the order it added them. */
 static void fill_item(duk_context *ctx, duk_idx_t idx, int depth, conv *c,
                       json_t *orig, json_t *out) {
-  duk_idx_t done = duk_get_top(ctx);
-  vmi_push_done(ctx, idx);
   const char *k;
   json_t *v;
   json_object_foreach(orig, k, v) {
     if (c->err)
       break;
-    if (!duk_has_prop_string(ctx, done, k)) {
+    if (!vmi_key_done(ctx, idx, k)) {
       json_object_set_nocheck(out, k, v);
       continue;
     }
@@ -218,18 +216,17 @@ static void fill_item(duk_context *ctx, duk_idx_t idx, int depth, conv *c,
     member(ctx, -1, k, strlen(k), depth, c, out);
     duk_pop(ctx);
   }
-  duk_enum(ctx, done, DUK_ENUM_OWN_PROPERTIES_ONLY);
-  while (!c->err && duk_next(ctx, -1, 0)) {
+  /* Keys the script added, in the order it added them. */
+  vmi_push_target(ctx, idx);
+  duk_enum(ctx, -1, DUK_ENUM_OWN_PROPERTIES_ONLY);
+  while (!c->err && duk_next(ctx, -1, 1)) {
     duk_size_t klen;
-    const char *key = duk_get_lstring(ctx, -1, &klen);
-    if (!json_object_get(orig, key)) {
-      duk_get_prop_string(ctx, idx, key);
+    const char *key = duk_get_lstring(ctx, -2, &klen);
+    if (!json_object_get(orig, key))
       member(ctx, -1, key, klen, depth, c, out);
-      duk_pop(ctx);
-    }
-    duk_pop(ctx);
+    duk_pop_2(ctx);
   }
-  duk_set_top(ctx, done);
+  duk_pop_2(ctx);
 }
 
 /* A value with a callable toJSON (Date, user classes) is replaced by

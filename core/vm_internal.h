@@ -66,8 +66,12 @@ void vmi_push(duk_context *ctx, json_t *obj);
 json_t *vmi_json(duk_context *ctx, duk_idx_t idx);
 /* True once the script read, set or deleted a field of the item. */
 bool vmi_touched(duk_context *ctx, duk_idx_t idx);
-/* Pushes the item's set of touched keys (an object; empty if none). */
-void vmi_push_done(duk_context *ctx, duk_idx_t idx);
+/* True when field `key` of the item's JSON was read, set or deleted: its
+ * value (or absence) is then the target's. */
+bool vmi_key_done(duk_context *ctx, duk_idx_t idx, const char *key);
+/* Pushes the target behind the lazy item at idx (enumerating it does not
+ * materialise the item). */
+void vmi_push_target(duk_context *ctx, duk_idx_t idx);
 
 /* helpers/: install each namespace into a script's global object. */
 void helper_console_install(duk_context *ctx);

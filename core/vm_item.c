@@ -4,13 +4,14 @@
  * reads `data.response.status` needs (DESIGN, "The hot path").  The item
  * is a Proxy over an empty target; the traps copy one field from the JSON
  * into the target on first access, and the first enumeration copies them
- * all, after which the proxy only forwards.  Keys that were materialised,
- * assigned or deleted are remembered in a hidden "done" object so the
- * JSON never shows through again (a delete stays deleted).  Sub-objects
- * are lazy items of their own.
+ * all, after which the proxy only forwards.  Keys that were copied,
+ * assigned or deleted are remembered ("done") so the JSON never shows
+ * through again: a delete stays deleted.  Sub-objects are lazy items of
+ * their own.
  *
- * Hidden symbols bypass proxy traps in duktape, so the state lives on the
- * target under hidden keys and C code can read it through the proxy. */
+ * The state is a C struct whose pointer sits on the target under a hidden
+ * key (hidden symbols bypass proxy traps in duktape, so C code can read it
+ * through the proxy too); a finalizer on the target frees it. */
 #include "config.h"
 
 #include <jansson.h>
@@ -19,52 +20,53 @@
 
 #include "vm_internal.h"
 
-#define K_JSON DUK_HIDDEN_SYMBOL("whJson") /* pointer to the json_t */
-#define K_DONE DUK_HIDDEN_SYMBOL("whDone") /* object: key -> true */
-#define K_ALL DUK_HIDDEN_SYMBOL("whAll")   /* true once fully copied */
-#define K_HANDLER DUK_HIDDEN_SYMBOL("whItemHandler")
+#define K_STATE DUK_HIDDEN_SYMBOL("whItem")
 
-static json_t *target_json(duk_context *ctx, duk_idx_t target) {
-  duk_get_prop_string(ctx, target, K_JSON);
-  json_t *j = duk_get_pointer(ctx, -1);
+typedef struct item_state {
+  json_t *json;       /* the object, one reference */
+  void *target;       /* the proxy's target (alive as long as the proxy) */
+  bool all;           /* every field copied (after the first enumeration) */
+  bool touched;       /* a field was read, set or deleted */
+  unsigned n_done, cap_done;
+  const char **done;  /* key pointers owned by json, in first-touch order */
+} item_state;
+
+/* The handler object, kept alive in the heap stash. */
+static void *handler_ptr;
+
+static item_state *state_of(duk_context *ctx, duk_idx_t obj) {
+  duk_get_prop_literal(ctx, obj, K_STATE);
+  item_state *st = duk_get_pointer(ctx, -1);
   duk_pop(ctx);
-  return j;
+  return st;
 }
 
-static bool flag(duk_context *ctx, duk_idx_t obj, const char *key) {
-  duk_get_prop_string(ctx, obj, key);
-  bool b = duk_to_boolean(ctx, -1);
-  duk_pop(ctx);
-  return b;
+/* The stable key pointer of `key` in the item's JSON, or NULL. */
+static const char *json_key(const item_state *st, const char *key) {
+  void *it = json_object_iter_at(st->json, key);
+  return it ? json_object_iter_key(it) : NULL;
 }
 
-/* Pushes the target's done object, creating it on first use. */
-static void push_done(duk_context *ctx, duk_idx_t target) {
-  if (duk_get_prop_string(ctx, target, K_DONE))
+static bool is_done(const item_state *st, const char *kp) {
+  for (unsigned i = 0; i < st->n_done; i++)
+    if (st->done[i] == kp)
+      return true;
+  return false;
+}
+
+static void mark_done(item_state *st, const char *kp) {
+  st->touched = true;
+  if (!kp || is_done(st, kp))
     return;
-  duk_pop(ctx);
-  duk_push_bare_object(ctx);
-  duk_dup_top(ctx);
-  duk_put_prop_string(ctx, target, K_DONE);
-}
-
-static bool is_done(duk_context *ctx, duk_idx_t target, duk_idx_t key) {
-  if (!duk_get_prop_string(ctx, target, K_DONE)) {
-    duk_pop(ctx);
-    return false;
+  if (st->n_done == st->cap_done) {
+    unsigned cap = st->cap_done ? st->cap_done * 2 : 8;
+    const char **p = realloc(st->done, cap * sizeof(*p));
+    if (!p)
+      return;
+    st->done = p;
+    st->cap_done = cap;
   }
-  duk_dup(ctx, key);
-  bool done = duk_has_prop(ctx, -2);
-  duk_pop(ctx);
-  return done;
-}
-
-static void mark_done(duk_context *ctx, duk_idx_t target, duk_idx_t key) {
-  push_done(ctx, target);
-  duk_dup(ctx, key);
-  duk_push_true(ctx);
-  duk_put_prop(ctx, -3);
-  duk_pop(ctx);
+  st->done[st->n_done++] = kp;
 }
 
 /* Pushes a JSON value as JS; objects become lazy items. */
@@ -75,41 +77,54 @@ static void push_value(duk_context *ctx, json_t *v) {
     vmc_push_json(ctx, v);
 }
 
-/* Copies field `key` from the JSON into the target unless that happened
- * already (or the script changed it). */
-static void materialise(duk_context *ctx, duk_idx_t target, duk_idx_t key) {
-  if (!duk_is_string(ctx, key) || flag(ctx, target, K_ALL) ||
-      is_done(ctx, target, key))
+/* Copies field `key` (at stack index key) from the JSON into the target
+ * unless that happened already or the script changed it. */
+static void materialise_as(duk_context *ctx, item_state *st,
+                           duk_idx_t target, duk_idx_t key, bool eager) {
+  if (st->all || !duk_is_string(ctx, key))
     return;
-  json_t *j = target_json(ctx, target);
-  json_t *v = j ? json_object_get(j, duk_get_string(ctx, key)) : NULL;
-  if (!v)
+  const char *kp = json_key(st, duk_get_string(ctx, key));
+  if (!kp || is_done(st, kp))
     return;
-  mark_done(ctx, target, key);
+  mark_done(st, kp);
   duk_dup(ctx, key);
-  push_value(ctx, v);
+  if (eager)
+    vmc_push_json(ctx, json_object_get(st->json, kp));
+  else
+    push_value(ctx, json_object_get(st->json, kp));
   duk_put_prop(ctx, target);
+}
+
+static void materialise(duk_context *ctx, item_state *st, duk_idx_t target,
+                        duk_idx_t key) {
+  materialise_as(ctx, st, target, key, false);
 }
 
 /* Copies every field not copied yet, then orders the target's keys as a
  * plain object would have them: the item's keys in their order, then the
- * keys the script added, in the order it added them. */
-static void materialise_all(duk_context *ctx, duk_idx_t target) {
-  if (flag(ctx, target, K_ALL))
+ * keys the script added, in the order it added them.  Enumeration usually
+ * means the whole item is wanted (JSON.stringify), so the fields copied
+ * here are plain objects, not lazy ones. */
+static void materialise_all(duk_context *ctx, item_state *st,
+                            duk_idx_t target) {
+  if (st->all)
     return;
-  json_t *j = target_json(ctx, target);
+  bool in_order = !st->touched;
   const char *k;
   json_t *v;
-  json_object_foreach(j, k, v) {
+  json_object_foreach(st->json, k, v) {
     duk_push_string(ctx, k);
-    materialise(ctx, target, duk_get_top_index(ctx));
+    materialise_as(ctx, st, target, duk_get_top_index(ctx), true);
     duk_pop(ctx);
   }
-  /* Re-insert in the right order: JSON keys still present first. */
+  st->all = true;
+  st->touched = true;
+  if (in_order)
+    return; /* nothing was there before: already in the item's order */
   duk_push_array(ctx);
   duk_idx_t order = duk_get_top_index(ctx);
   duk_uarridx_t n = 0;
-  json_object_foreach(j, k, v) {
+  json_object_foreach(st->json, k, v) {
     if (duk_has_prop_string(ctx, target, k)) {
       duk_push_string(ctx, k);
       duk_put_prop_index(ctx, order, n++);
@@ -117,7 +132,7 @@ static void materialise_all(duk_context *ctx, duk_idx_t target) {
   }
   duk_enum(ctx, target, DUK_ENUM_OWN_PROPERTIES_ONLY);
   while (duk_next(ctx, -1, 0)) {
-    if (!json_object_get(j, duk_get_string(ctx, -1)))
+    if (!json_object_get(st->json, duk_get_string(ctx, -1)))
       duk_put_prop_index(ctx, order, n++);
     else
       duk_pop(ctx);
@@ -132,8 +147,6 @@ static void materialise_all(duk_context *ctx, duk_idx_t target) {
     duk_put_prop(ctx, target);
   }
   duk_pop(ctx);
-  duk_push_true(ctx);
-  duk_put_prop_string(ctx, target, K_ALL);
 }
 
 /* data.hasOwnProperty(k): duktape has no getOwnPropertyDescriptor trap,
@@ -141,32 +154,29 @@ static void materialise_all(duk_context *ctx, duk_idx_t target) {
  * Answer from the target instead, after materialising k. */
 static duk_ret_t item_has_own(duk_context *ctx) {
   duk_push_current_function(ctx);
-  duk_get_prop_string(ctx, -1, DUK_HIDDEN_SYMBOL("whTarget"));
+  duk_get_prop_literal(ctx, -1, DUK_HIDDEN_SYMBOL("whTarget"));
   duk_idx_t target = duk_get_top_index(ctx);
   duk_dup(ctx, 0);
   duk_to_string(ctx, -1);
-  materialise(ctx, target, duk_get_top_index(ctx));
+  materialise(ctx, state_of(ctx, target), target, duk_get_top_index(ctx));
   duk_get_prop_desc(ctx, target, 0); /* consumes the key */
   duk_push_boolean(ctx, !duk_is_undefined(ctx, -1));
   return 1;
 }
 
-static bool has_own(duk_context *ctx, duk_idx_t obj, const char *key) {
-  duk_push_string(ctx, key);
-  duk_get_prop_desc(ctx, obj, 0);
-  bool own = !duk_is_undefined(ctx, -1);
-  duk_pop(ctx);
-  return own;
-}
-
 static bool push_has_own(duk_context *ctx) {
   if (!duk_is_string(ctx, 1) ||
-      strcmp(duk_get_string(ctx, 1), "hasOwnProperty") != 0 ||
-      has_own(ctx, 0, "hasOwnProperty"))
+      strcmp(duk_get_string(ctx, 1), "hasOwnProperty") != 0)
+    return false;
+  duk_push_literal(ctx, "hasOwnProperty");
+  duk_get_prop_desc(ctx, 0, 0);
+  bool own = !duk_is_undefined(ctx, -1);
+  duk_pop(ctx);
+  if (own)
     return false;
   duk_push_c_function(ctx, item_has_own, 1);
   duk_dup(ctx, 0);
-  duk_put_prop_string(ctx, -2, DUK_HIDDEN_SYMBOL("whTarget"));
+  duk_put_prop_literal(ctx, -2, DUK_HIDDEN_SYMBOL("whTarget"));
   return true;
 }
 
@@ -174,7 +184,7 @@ static bool push_has_own(duk_context *ctx) {
 static duk_ret_t trap_get(duk_context *ctx) {
   if (push_has_own(ctx))
     return 1;
-  materialise(ctx, 0, 1);
+  materialise(ctx, state_of(ctx, 0), 0, 1);
   duk_dup(ctx, 1);
   duk_get_prop(ctx, 0);
   return 1;
@@ -182,16 +192,22 @@ static duk_ret_t trap_get(duk_context *ctx) {
 
 /* has(target, key) */
 static duk_ret_t trap_has(duk_context *ctx) {
-  materialise(ctx, 0, 1);
+  materialise(ctx, state_of(ctx, 0), 0, 1);
   duk_dup(ctx, 1);
   duk_push_boolean(ctx, duk_has_prop(ctx, 0));
   return 1;
 }
 
+static void touch(duk_context *ctx) {
+  item_state *st = state_of(ctx, 0);
+  if (st)
+    mark_done(st, duk_is_string(ctx, 1) ? json_key(st, duk_get_string(ctx, 1))
+                                        : NULL);
+}
+
 /* set(target, key, value, receiver) */
 static duk_ret_t trap_set(duk_context *ctx) {
-  if (duk_is_string(ctx, 1))
-    mark_done(ctx, 0, 1);
+  touch(ctx);
   duk_dup(ctx, 1);
   duk_dup(ctx, 2);
   duk_put_prop(ctx, 0);
@@ -201,8 +217,7 @@ static duk_ret_t trap_set(duk_context *ctx) {
 
 /* deleteProperty(target, key) */
 static duk_ret_t trap_delete(duk_context *ctx) {
-  if (duk_is_string(ctx, 1))
-    mark_done(ctx, 0, 1);
+  touch(ctx);
   duk_dup(ctx, 1);
   duk_del_prop(ctx, 0);
   duk_push_true(ctx);
@@ -211,10 +226,11 @@ static duk_ret_t trap_delete(duk_context *ctx) {
 
 /* ownKeys(target) */
 static duk_ret_t trap_own_keys(duk_context *ctx) {
-  materialise_all(ctx, 0);
+  materialise_all(ctx, state_of(ctx, 0), 0);
   duk_push_array(ctx);
   duk_uarridx_t n = 0;
-  duk_enum(ctx, 0, DUK_ENUM_OWN_PROPERTIES_ONLY | DUK_ENUM_INCLUDE_NONENUMERABLE);
+  duk_enum(ctx, 0,
+           DUK_ENUM_OWN_PROPERTIES_ONLY | DUK_ENUM_INCLUDE_NONENUMERABLE);
   while (duk_next(ctx, -1, 0))
     duk_put_prop_index(ctx, -3, n++);
   duk_pop(ctx);
@@ -222,13 +238,13 @@ static duk_ret_t trap_own_keys(duk_context *ctx) {
 }
 
 static duk_ret_t finalize_target(duk_context *ctx) {
-  duk_get_prop_string(ctx, 0, K_JSON);
-  json_t *j = duk_get_pointer(ctx, -1);
-  duk_pop(ctx);
-  if (j) {
+  item_state *st = state_of(ctx, 0);
+  if (st) {
     duk_push_pointer(ctx, NULL);
-    duk_put_prop_string(ctx, 0, K_JSON);
-    json_decref(j);
+    duk_put_prop_literal(ctx, 0, K_STATE);
+    json_decref(st->json);
+    free(st->done);
+    free(st);
   }
   return 0;
 }
@@ -245,36 +261,45 @@ void vmi_init(duk_context *heap) {
   duk_push_bare_object(heap);
   duk_put_function_list(heap, -1, traps);
   duk_push_c_function(heap, finalize_target, 2);
-  duk_put_prop_string(heap, -2, "finalizer");
-  duk_put_prop_string(heap, -2, K_HANDLER);
+  duk_put_prop_literal(heap, -2, "finalizer");
+  handler_ptr = duk_get_heapptr(heap, -1);
+  duk_put_prop_literal(heap, -2, DUK_HIDDEN_SYMBOL("whItemHandler"));
   duk_pop(heap);
 }
 
 void vmi_push(duk_context *ctx, json_t *obj) {
+  item_state *st = calloc(1, sizeof(*st));
+  if (!st) {
+    vmc_push_json(ctx, obj); /* no memory for laziness: a plain copy */
+    return;
+  }
+  st->json = json_incref(obj);
   duk_push_object(ctx); /* target, in the calling script's realm */
-  duk_push_pointer(ctx, json_incref(obj));
-  duk_put_prop_string(ctx, -2, K_JSON);
-  duk_push_heap_stash(ctx);
-  duk_get_prop_string(ctx, -1, K_HANDLER);
-  duk_get_prop_string(ctx, -1, "finalizer");
-  duk_set_finalizer(ctx, -4);
-  duk_remove(ctx, -2); /* [target handler] */
+  st->target = duk_get_heapptr(ctx, -1);
+  duk_push_pointer(ctx, st);
+  duk_put_prop_literal(ctx, -2, K_STATE);
+  duk_push_heapptr(ctx, handler_ptr);
+  duk_get_prop_literal(ctx, -1, "finalizer");
+  duk_set_finalizer(ctx, -3);
   duk_push_proxy(ctx, 0);
 }
 
 json_t *vmi_json(duk_context *ctx, duk_idx_t idx) {
-  return target_json(ctx, idx);
+  item_state *st = state_of(ctx, idx);
+  return st ? st->json : NULL;
 }
 
 bool vmi_touched(duk_context *ctx, duk_idx_t idx) {
-  bool touched = duk_get_prop_string(ctx, idx, K_DONE) != 0;
-  duk_pop(ctx);
-  return touched;
+  item_state *st = state_of(ctx, idx);
+  return st && st->touched;
 }
 
-void vmi_push_done(duk_context *ctx, duk_idx_t idx) {
-  if (!duk_get_prop_string(ctx, idx, K_DONE)) {
-    duk_pop(ctx);
-    duk_push_bare_object(ctx);
-  }
+void vmi_push_target(duk_context *ctx, duk_idx_t idx) {
+  item_state *st = state_of(ctx, idx);
+  duk_push_heapptr(ctx, st->target);
+}
+
+bool vmi_key_done(duk_context *ctx, duk_idx_t idx, const char *key) {
+  item_state *st = state_of(ctx, idx);
+  return st && (st->all || is_done(st, json_key(st, key)));
 }
