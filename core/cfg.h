@@ -43,10 +43,10 @@ typedef struct wh_config {
   cfg_list env;
 
   /* [plugins] */
-  char *plugin_dir;   /* dir, default WH_PLUGINDIR */
-  char **load;        /* load = file, kfl (default: all found) */
+  char *plugin_dir; /* dir, default WH_PLUGINDIR */
+  char **load;      /* load = file, kfl (default: all found) */
   size_t n_load;
-  bool load_all;      /* true unless `load` was given */
+  bool load_all; /* true unless `load` was given */
 
   /* [plugin.NAME] sections, checked against each plugin's keys once the
    * plugins are loaded (cfg_check_plugin_keys). */

@@ -129,8 +129,9 @@ static int parse_common(int argc, char **argv, const char *usage,
       break;
     case 's':
       if (!scripts_ok || o->n_scripts == 64) {
-        *rc = usage_error(usage, "-s: %s", scripts_ok ? "too many scripts"
-                                                      : "not accepted here");
+        *rc =
+            usage_error(usage, "-s: %s",
+                        scripts_ok ? "too many scripts" : "not accepted here");
         return -1;
       }
       o->scripts[o->n_scripts++] = optarg;
@@ -224,7 +225,9 @@ static void runtime_close(runtime *rt) {
 /* ---- commands ---- */
 
 static volatile sig_atomic_t stop_signal;
-static void on_signal(int sig) { stop_signal = sig; }
+static void on_signal(int sig) {
+  stop_signal = sig;
+}
 
 static int cmd_run(int argc, char **argv) {
   common_opts o = {0};
@@ -234,7 +237,8 @@ static int cmd_run(int argc, char **argv) {
     return rc;
   if (optind < argc)
     return usage_error(usage_run, "unexpected argument %s", argv[optind]);
-  if ((rc = runtime_open(&rt, &o, true)) < 0 && (rc = runtime_scripts(&rt)) < 0) {
+  if ((rc = runtime_open(&rt, &o, true)) < 0 &&
+      (rc = runtime_scripts(&rt)) < 0) {
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -258,18 +262,21 @@ static int cmd_replay(int argc, char **argv) {
   if (optind != argc - 1)
     return usage_error(usage_replay, "replay needs exactly one FILE");
   const char *file = argv[optind];
-  replay_format fmt = strcmp(file, "-") == 0 ? REPLAY_JSONL
-                                             : replay_detect(file, &err);
+  replay_format fmt =
+      strcmp(file, "-") == 0 ? REPLAY_JSONL : replay_detect(file, &err);
   if (strcmp(file, "-") != 0 && err) {
     fprintf(stderr, "wirehook: %s: %s\n", file, strerror(err));
     return EXIT_USAGE;
   }
   if (fmt != REPLAY_JSONL) {
-    fprintf(stderr, "wirehook: %s: capture files are not supported by this "
-                    "build; replay a file of items (JSON lines)\n", file);
+    fprintf(stderr,
+            "wirehook: %s: capture files are not supported by this "
+            "build; replay a file of items (JSON lines)\n",
+            file);
     return EXIT_USAGE;
   }
-  if ((rc = runtime_open(&rt, &o, true)) < 0 && (rc = runtime_scripts(&rt)) < 0) {
+  if ((rc = runtime_open(&rt, &o, true)) < 0 &&
+      (rc = runtime_scripts(&rt)) < 0) {
     replay_stats st = {0};
     rc = replay_jsonl(rt.vm, file, o.json ? stdout : NULL, &st) < 0
              ? EXIT_RUNTIME

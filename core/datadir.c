@@ -33,11 +33,17 @@ static int root_fd = -1;
 static char root_path[PATH_MAX];
 static int use_openat2 = 1;
 
-void datadir_use_openat2(int on) { use_openat2 = on; }
+void datadir_use_openat2(int on) {
+  use_openat2 = on;
+}
 
-const char *datadir_path(void) { return root_path; }
+const char *datadir_path(void) {
+  return root_path;
+}
 
-int datadir_fd(void) { return root_fd; }
+int datadir_fd(void) {
+  return root_fd;
+}
 
 /* ------------------------------------------------------------------ */
 /* The root                                                            */
@@ -150,8 +156,7 @@ int datadir_normalize(const char *rel, char *out, size_t cap) {
 /* ------------------------------------------------------------------ */
 /* openat2                                                             */
 
-static int open_beneath(int dirfd, const char *norm, int flags,
-                        unsigned mode) {
+static int open_beneath(int dirfd, const char *norm, int flags, unsigned mode) {
   struct open_how how;
   memset(&how, 0, sizeof how);
   how.flags = (uint64_t)(unsigned)(flags | O_CLOEXEC);

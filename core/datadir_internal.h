@@ -8,8 +8,7 @@
  * at a time with O_NOFOLLOW, following symlinks itself and refusing any
  * that leave root_fd (absolute targets included).  Returns an fd or a
  * negative code as datadir_open. */
-int datadir_walk_open(int root_fd, const char *norm, int flags,
-                      unsigned mode);
+int datadir_walk_open(int root_fd, const char *norm, int flags, unsigned mode);
 
 /* Non-zero makes datadir_open use openat2 (the default; it turns itself
  * off when the kernel answers ENOSYS), zero forces the walk. */

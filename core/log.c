@@ -8,11 +8,14 @@
 
 static int min_level = LOG_INFO_;
 
-void log_set_level(int level) { min_level = level; }
-int log_get_level(void) { return min_level; }
+void log_set_level(int level) {
+  min_level = level;
+}
+int log_get_level(void) {
+  return min_level;
+}
 
-static const char *const level_names[] = {"debug", "info", "warning",
-                                          "error"};
+static const char *const level_names[] = {"debug", "info", "warning", "error"};
 
 void log_vmsg(int level, const char *prefix, const char *fmt, va_list ap) {
   if (level < min_level)

@@ -57,22 +57,33 @@ static plugin_host *the_host;
 static const struct {
   const char *path, *plugin;
 } known_helpers[] = {
-    {"file.write", "file"},         {"file.append", "file"},
-    {"file.move", "file"},          {"file.copy", "file"},
-    {"file.delete", "file"},        {"file.mkdir", "file"},
-    {"file.mkdirTemp", "file"},     {"file.temp", "file"},
-    {"file.tar", "file"},           {"kfl.match", "kfl"},
-    {"kfl.validate", "kfl"},        {"vendor.webhook", "webhook"},
-    {"vendor.slack", "slack"},      {"vendor.slackBot", "slack"},
-    {"vendor.influxdb", "influxdb"}, {"vendor.elastic", "elastic"},
-    {"vendor.s3.put", "s3"},        {"vendor.s3.clear", "s3"},
-    {"vendor.gcs.put", "gcs"},      {"vendor.gcs.clear", "gcs"},
-    {"chatgpt.prompt", "chatgpt"},  {"chatgpt.sentiment", "chatgpt"},
+    {"file.write", "file"},
+    {"file.append", "file"},
+    {"file.move", "file"},
+    {"file.copy", "file"},
+    {"file.delete", "file"},
+    {"file.mkdir", "file"},
+    {"file.mkdirTemp", "file"},
+    {"file.temp", "file"},
+    {"file.tar", "file"},
+    {"kfl.match", "kfl"},
+    {"kfl.validate", "kfl"},
+    {"vendor.webhook", "webhook"},
+    {"vendor.slack", "slack"},
+    {"vendor.slackBot", "slack"},
+    {"vendor.influxdb", "influxdb"},
+    {"vendor.elastic", "elastic"},
+    {"vendor.s3.put", "s3"},
+    {"vendor.s3.clear", "s3"},
+    {"vendor.gcs.put", "gcs"},
+    {"vendor.gcs.clear", "gcs"},
+    {"chatgpt.prompt", "chatgpt"},
+    {"chatgpt.sentiment", "chatgpt"},
 };
 
 /* Namespaces owned by the core; plugins may not register under them. */
-static const char *const core_namespaces[] = {"console", "test", "env",
-                                              "jobs", "pcap"};
+static const char *const core_namespaces[] = {"console", "test", "env", "jobs",
+                                              "pcap"};
 
 static char *xstrdup(const char *s) {
   char *p = strdup(s ? s : "");
@@ -156,8 +167,10 @@ int plugin_parse_params(plugin_fn *fn, const char *params, char *err,
     if (!colon || n == 0 || n >= sizeof(fn->params[0].name) ||
         !valid_ident(p, n) || !strchr("sSbjJn", colon[1]) || !colon[1] ||
         (colon[2] != ' ' && colon[2] != '\0')) {
-      snprintf(err, errcap, "bad params \"%s\" (expected \"name:kind ...\", kinds s S b j J n)",
-               params);
+      snprintf(
+          err, errcap,
+          "bad params \"%s\" (expected \"name:kind ...\", kinds s S b j J n)",
+          params);
       return -1;
     }
     if (fn->n_params == PLUGIN_MAX_PARAMS) {
@@ -173,8 +186,8 @@ int plugin_parse_params(plugin_fn *fn, const char *params, char *err,
   return 0;
 }
 
-static void plugin_log(const wh_plugin *pl, wh_log_level level,
-                       const char *fmt, ...) {
+static void plugin_log(const wh_plugin *pl, wh_log_level level, const char *fmt,
+                       ...) {
   const loaded_plugin *lp = (const loaded_plugin *)pl;
   va_list ap;
   va_start(ap, fmt);
@@ -201,7 +214,8 @@ static int register_fn(wh_plugin *pl, const wh_fn_spec *spec) {
     snprintf(err, sizeof(err), "function %s is already registered by plugin %s",
              path, other->plugin_name);
   } else if (h->n_fns == MAX_FUNCTIONS) {
-    snprintf(err, sizeof(err), "more than %d functions registered", MAX_FUNCTIONS);
+    snprintf(err, sizeof(err), "more than %d functions registered",
+             MAX_FUNCTIONS);
   } else {
     plugin_fn *fn = calloc(1, sizeof(*fn));
     if (fn && plugin_parse_params(fn, spec->params, err, sizeof(err)) == 0) {
@@ -225,8 +239,8 @@ static int register_fn(wh_plugin *pl, const wh_fn_spec *spec) {
   return -1;
 }
 
-static int register_service(wh_plugin *pl, const char *name,
-                            const void *iface, size_t size) {
+static int register_service(wh_plugin *pl, const char *name, const void *iface,
+                            size_t size) {
   plugin_host *h = the_host;
   loaded_plugin *lp = (loaded_plugin *)pl;
   if (h->registering != lp) {
@@ -253,8 +267,7 @@ static int register_service(wh_plugin *pl, const char *name,
     log_error("plugin %s: too many services", lp->file);
     return -1;
   }
-  h->services[h->n_services++] =
-      (service){xstrdup(name), iface, size, lp};
+  h->services[h->n_services++] = (service){xstrdup(name), iface, size, lp};
   return 0;
 }
 
@@ -271,8 +284,12 @@ const void *plugin_host_service(const plugin_host *h, const char *name,
 
 /* ---- calls ---- */
 
-static const char *plugin_call_name(const wh_call *c) { return c->fn->path; }
-static void *plugin_call_udata(const wh_call *c) { return c->fn->udata; }
+static const char *plugin_call_name(const wh_call *c) {
+  return c->fn->path;
+}
+static void *plugin_call_udata(const wh_call *c) {
+  return c->fn->udata;
+}
 
 static int set_error(wh_call *c, int kind, const char *fmt, va_list ap) {
   int n = snprintf(c->message, sizeof(c->message), "%s: ", c->fn->path);
@@ -325,10 +342,18 @@ static const char *api_config(const wh_plugin *pl, const char *key) {
 static const char *api_env(const char *key) {
   return cfg_env_value(the_host->cfg, key);
 }
-static const char *api_node_name(void) { return the_host->node_name; }
-static const char *api_node_ip(void) { return the_host->node_ip; }
-static const char *api_run_id(void) { return the_host->run_id; }
-static const char *api_data_dir(void) { return the_host->data_dir; }
+static const char *api_node_name(void) {
+  return the_host->node_name;
+}
+static const char *api_node_ip(void) {
+  return the_host->node_ip;
+}
+static const char *api_run_id(void) {
+  return the_host->run_id;
+}
+static const char *api_data_dir(void) {
+  return the_host->data_dir;
+}
 
 static const wh_api host_api = {
     .size = sizeof(wh_api),
@@ -352,7 +377,6 @@ static const wh_api host_api = {
     .throw_error = plugin_throw_error,
     .console = plugin_console,
 };
-
 
 /* ---- loading ---- */
 
@@ -422,8 +446,8 @@ static int check_config_keys(loaded_plugin *lp, const wh_config *cfg) {
     names[n++] = k->name;
   names[n] = NULL;
   char err[512];
-  if (cfg && cfg_check_plugin_keys(cfg, lp->info->name, names, err,
-                                   sizeof(err)) < 0) {
+  if (cfg &&
+      cfg_check_plugin_keys(cfg, lp->info->name, names, err, sizeof(err)) < 0) {
     refuse(lp, "%s", err);
     return -1;
   }
@@ -571,7 +595,8 @@ static int check_load_list(const wh_config *cfg, char **files, size_t n) {
 }
 
 int plugin_host_load(plugin_host *h) {
-  const char *dir = h->cfg && h->cfg->plugin_dir ? h->cfg->plugin_dir : WH_PLUGINDIR;
+  const char *dir =
+      h->cfg && h->cfg->plugin_dir ? h->cfg->plugin_dir : WH_PLUGINDIR;
   char **files;
   size_t n;
   int failures = 0;
@@ -631,11 +656,15 @@ void plugin_host_free(plugin_host *h) {
   free(h);
 }
 
-size_t plugin_host_fn_count(const plugin_host *h) { return h->n_fns; }
+size_t plugin_host_fn_count(const plugin_host *h) {
+  return h->n_fns;
+}
 const plugin_fn *plugin_host_fn_at(const plugin_host *h, size_t i) {
   return h->fns[i];
 }
-size_t plugin_host_plugin_count(const plugin_host *h) { return h->n_plugins; }
+size_t plugin_host_plugin_count(const plugin_host *h) {
+  return h->n_plugins;
+}
 
 plugin_desc plugin_host_plugin_at(const plugin_host *h, size_t i) {
   const loaded_plugin *lp = h->plugins[i];

@@ -37,8 +37,8 @@ typedef struct plugin_fn {
 /* The host side of one call (the opaque wh_call of the SDK). */
 struct wh_call {
   const plugin_fn *fn;
-  int error_kind;      /* 0 none, 1 TypeError, 2 Error */
-  char message[1024];  /* "<path>: <text>" when error_kind != 0 */
+  int error_kind;     /* 0 none, 1 TypeError, 2 Error */
+  char message[1024]; /* "<path>: <text>" when error_kind != 0 */
   /* Console of the calling script. */
   void (*console)(void *ctx, bool is_error, const char *text);
   void *console_ctx;

@@ -24,9 +24,10 @@ replay_format replay_detect(const char *path, int *err) {
   }
   size_t n = fread(m, 1, sizeof(m), f);
   fclose(f);
-  static const unsigned char pcap_magic[][4] = {
-      {0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4},
-      {0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d}};
+  static const unsigned char pcap_magic[][4] = {{0xd4, 0xc3, 0xb2, 0xa1},
+                                                {0xa1, 0xb2, 0xc3, 0xd4},
+                                                {0x4d, 0x3c, 0xb2, 0xa1},
+                                                {0xa1, 0xb2, 0x3c, 0x4d}};
   for (size_t i = 0; n == 4 && i < 4; i++)
     if (memcmp(m, pcap_magic[i], 4) == 0)
       return REPLAY_PCAP;
@@ -48,8 +49,8 @@ static void replay_line(vm *v, const char *path, const char *line, size_t n,
   json_t *item = json_loadb(line, n, 0, &jerr);
   if (!json_is_object(item)) {
     st->bad_lines++;
-    log_error("%s:%llu: %s; each line must be one JSON object (an item)",
-              path, (unsigned long long)st->lines,
+    log_error("%s:%llu: %s; each line must be one JSON object (an item)", path,
+              (unsigned long long)st->lines,
               item ? "not a JSON object" : jerr.text);
     json_decref(item);
     return;

@@ -33,7 +33,9 @@ int sb_append(strbuf *sb, const char *data, size_t len) {
   return 0;
 }
 
-int sb_puts(strbuf *sb, const char *s) { return sb_append(sb, s, strlen(s)); }
+int sb_puts(strbuf *sb, const char *s) {
+  return sb_append(sb, s, strlen(s));
+}
 
 int sb_vprintf(strbuf *sb, const char *fmt, va_list ap) {
   va_list copy;
@@ -55,7 +57,9 @@ int sb_printf(strbuf *sb, const char *fmt, ...) {
   return rc;
 }
 
-const char *sb_str(const strbuf *sb) { return sb->buf ? sb->buf : ""; }
+const char *sb_str(const strbuf *sb) {
+  return sb->buf ? sb->buf : "";
+}
 
 void sb_reset(strbuf *sb) {
   sb->len = 0;

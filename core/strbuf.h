@@ -10,7 +10,8 @@ typedef struct strbuf {
   size_t len, cap;
 } strbuf;
 
-#define STRBUF_INIT {NULL, 0, 0}
+#define STRBUF_INIT                                                            \
+  { NULL, 0, 0 }
 
 /* Each returns 0, or -1 when memory runs out (the buffer is unchanged). */
 int sb_append(strbuf *sb, const char *data, size_t len);

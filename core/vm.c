@@ -37,9 +37,13 @@ int wh_duk_exec_timeout_check(void *udata) {
   return 0;
 }
 
-bool vm_timeout_enforced(void) { return true; }
+bool vm_timeout_enforced(void) {
+  return true;
+}
 
-void vm_pause_clock(vm *v, uint64_t *t0) { *t0 = vm_now_ns(); }
+void vm_pause_clock(vm *v, uint64_t *t0) {
+  *t0 = vm_now_ns();
+}
 
 void vm_resume_clock(vm *v, uint64_t t0) {
   if (v->in_call)
@@ -94,8 +98,8 @@ void vm_console_line(script *s, bool is_error, const char *text, size_t len) {
   char *line = malloc(CONSOLE_MAX + 256);
   if (!line)
     return;
-  size_t n = (size_t)snprintf(line, 256, "[%s%s] ", s->name,
-                              is_error ? ":ERROR" : "");
+  size_t n =
+      (size_t)snprintf(line, 256, "[%s%s] ", s->name, is_error ? ":ERROR" : "");
   if (n >= 256)
     n = 255;
   if (len > CONSOLE_MAX) {
@@ -196,9 +200,13 @@ bool vm_has_hook(const vm *v, vm_hook h) {
   return false;
 }
 
-size_t vm_script_count(const vm *v) { return v->n_scripts; }
+size_t vm_script_count(const vm *v) {
+  return v->n_scripts;
+}
 
-const vm_hook_stats *vm_stats(const vm *v, vm_hook h) { return &v->stats[h]; }
+const vm_hook_stats *vm_stats(const vm *v, vm_hook h) {
+  return &v->stats[h];
+}
 
 /* Pushes the script's hook function; false (nothing pushed) if absent. */
 static bool push_hook(script *s, vm_hook h) {

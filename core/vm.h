@@ -30,8 +30,8 @@ typedef void (*vm_console_sink)(void *udata, bool is_error, const char *line,
                                 size_t len);
 
 typedef struct vm_options {
-  const wh_config *cfg;  /* borrowed; must outlive the vm */
-  plugin_host *plugins;  /* borrowed; may be NULL (no plugins) */
+  const wh_config *cfg; /* borrowed; must outlive the vm */
+  plugin_host *plugins; /* borrowed; may be NULL (no plugins) */
   unsigned hook_timeout_ms;
   vm_console_sink console; /* NULL: stdout / stderr */
   void *console_udata;

@@ -78,8 +78,11 @@ static size_t put_utf8(unsigned char *o, unsigned long cp) {
  * returns its length, 0 if invalid. */
 static size_t get_seq(const unsigned char *s, size_t n, unsigned long *cp) {
   unsigned char c = s[0];
-  size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-                                            : (c >> 3) == 30 ? 4 : 0;
+  size_t len = c < 0x80         ? 1
+               : (c >> 5) == 6  ? 2
+               : (c >> 4) == 14 ? 3
+               : (c >> 3) == 30 ? 4
+                                : 0;
   if (!len || len > n)
     return 0;
   unsigned long v = len == 1 ? c : c & (0x7F >> len);
@@ -136,8 +139,8 @@ json_t *vmc_string_to_json(const char *str, size_t len) {
  * filled, so when script code (a getter, toJSON) throws part-way, the
  * partial tree hangs off the caller's root and is freed there. */
 typedef struct slot {
-  json_t **root;  /* the result, or NULL */
-  json_t *parent; /* array or object */
+  json_t **root;   /* the result, or NULL */
+  json_t *parent;  /* array or object */
   const char *key; /* member name in an object parent; NULL: append */
 } slot;
 

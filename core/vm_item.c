@@ -23,12 +23,12 @@
 #define K_STATE DUK_HIDDEN_SYMBOL("whItem")
 
 typedef struct item_state {
-  json_t *json;       /* the object, one reference */
-  void *target;       /* the proxy's target (alive as long as the proxy) */
-  bool all;           /* every field copied (after the first enumeration) */
-  bool touched;       /* a field was read, set or deleted */
+  json_t *json; /* the object, one reference */
+  void *target; /* the proxy's target (alive as long as the proxy) */
+  bool all;     /* every field copied (after the first enumeration) */
+  bool touched; /* a field was read, set or deleted */
   unsigned n_done, cap_done;
-  const char **done;  /* key pointers owned by json, in first-touch order */
+  const char **done; /* key pointers owned by json, in first-touch order */
 } item_state;
 
 /* The handler object, kept alive in the heap stash. */
@@ -79,8 +79,8 @@ static void push_value(duk_context *ctx, json_t *v) {
 
 /* Copies field `key` (at stack index key) from the JSON into the target
  * unless that happened already or the script changed it. */
-static void materialise_as(duk_context *ctx, item_state *st,
-                           duk_idx_t target, duk_idx_t key, bool eager) {
+static void materialise_as(duk_context *ctx, item_state *st, duk_idx_t target,
+                           duk_idx_t key, bool eager) {
   if (st->all || !duk_is_string(ctx, key))
     return;
   const char *kp = json_key(st, duk_get_string(ctx, key));
@@ -251,12 +251,9 @@ static duk_ret_t finalize_target(duk_context *ctx) {
 
 void vmi_init(duk_context *heap) {
   static const duk_function_list_entry traps[] = {
-      {"get", trap_get, 3},
-      {"has", trap_has, 2},
-      {"set", trap_set, 4},
-      {"deleteProperty", trap_delete, 2},
-      {"ownKeys", trap_own_keys, 1},
-      {NULL, NULL, 0}};
+      {"get", trap_get, 3},          {"has", trap_has, 2},
+      {"set", trap_set, 4},          {"deleteProperty", trap_delete, 2},
+      {"ownKeys", trap_own_keys, 1}, {NULL, NULL, 0}};
   duk_push_heap_stash(heap);
   duk_push_bare_object(heap);
   duk_put_function_list(heap, -1, traps);

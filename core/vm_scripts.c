@@ -214,8 +214,8 @@ int vm_load_paths(vm *v, char *const *paths, size_t n) {
   for (size_t i = 0; i < n; i++) {
     struct stat st;
     if (stat(paths[i], &st) < 0) {
-      log_error("script %s: %s; check [scripting] scripts or -s",
-                paths[i], strerror(errno));
+      log_error("script %s: %s; check [scripting] scripts or -s", paths[i],
+                strerror(errno));
       failures++;
     } else if (S_ISDIR(st.st_mode)) {
       failures += load_dir(v, paths[i]);

@@ -10,12 +10,14 @@
 
 static bool js_identifier(const char *k) {
   static const char *const reserved[] = {
-      "break", "case", "catch", "class", "const", "continue", "debugger",
-      "default", "delete", "do", "else", "enum", "export", "extends", "false",
-      "finally", "for", "function", "if", "import", "in", "instanceof", "new",
-      "null", "return", "super", "switch", "this", "throw", "true", "try",
-      "typeof", "var", "void", "while", "with", "implements", "interface",
-      "let", "package", "private", "protected", "public", "static", "yield"};
+      "break",      "case",      "catch",  "class",      "const",   "continue",
+      "debugger",   "default",   "delete", "do",         "else",    "enum",
+      "export",     "extends",   "false",  "finally",    "for",     "function",
+      "if",         "import",    "in",     "instanceof", "new",     "null",
+      "return",     "super",     "switch", "this",       "throw",   "true",
+      "try",        "typeof",    "var",    "void",       "while",   "with",
+      "implements", "interface", "let",    "package",    "private", "protected",
+      "public",     "static",    "yield"};
   if (!(isalpha((unsigned char)k[0]) || k[0] == '_' || k[0] == '$'))
     return false;
   for (const char *p = k + 1; *p; p++)
@@ -39,9 +41,9 @@ void helper_env_install(script *s) {
   duk_put_global_string(ctx, "env");
   /* Every key also as a global, unless that would shadow something
    * (helpers are installed after env, so they are listed by name). */
-  static const char *const taken[] = {"console", "test", "env", "file",
-                                      "vendor", "kfl", "jobs", "pcap",
-                                      "chatgpt"};
+  static const char *const taken[] = {"console", "test",   "env",
+                                      "file",    "vendor", "kfl",
+                                      "jobs",    "pcap",   "chatgpt"};
   for (size_t i = 0; cfg && i < cfg->env.n; i++) {
     const char *k = cfg->env.items[i].key;
     duk_push_global_object(ctx);
@@ -51,8 +53,8 @@ void helper_env_install(script *s) {
       shadow = shadow || strcmp(k, taken[t]) == 0;
     if (!js_identifier(k) || shadow) {
       if (!s->v->env_warned)
-        log_warn("[scripting.env] %s: only reachable as env[\"%s\"] (%s)", k,
-                 k, shadow ? "it would shadow a global" : "not a JS identifier");
+        log_warn("[scripting.env] %s: only reachable as env[\"%s\"] (%s)", k, k,
+                 shadow ? "it would shadow a global" : "not a JS identifier");
       continue;
     }
     duk_push_string(ctx, cfg->env.items[i].value);

@@ -49,8 +49,7 @@ static int remove_at(struct del *d, int dirfd, const char *name) {
     return errno == ENOENT ? 0 : -errno;
   if (!S_ISDIR(st.st_mode))
     return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
-  int fd =
-      openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return errno == ENOENT ? 0 : -errno;
   int rc = empty_dir(d, fd);

@@ -16,8 +16,7 @@ static int by_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int push_name(char ***names, size_t *n, size_t *cap,
-                     const char *name) {
+static int push_name(char ***names, size_t *n, size_t *cap, const char *name) {
   if (*n + 1 >= *cap) {
     size_t ncap = *cap * 2;
     char **grown = realloc(*names, ncap * sizeof *grown);

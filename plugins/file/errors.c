@@ -10,8 +10,8 @@ int file_fail(wh_call *call, const char *path, int rc) {
   if (rc == WH_ERR_THROWN)
     return rc;
   if (rc == WH_ERR_ESCAPE)
-    return file_api->throw_error(
-        call, "path \"%s\" escapes the data directory", path);
+    return file_api->throw_error(call, "path \"%s\" escapes the data directory",
+                                 path);
   if (rc == FILE_ERR_NOTREG)
     return file_api->throw_error(call, "%s: not a regular file", path);
   if (rc == FILE_ERR_SAME)

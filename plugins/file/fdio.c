@@ -57,7 +57,7 @@ uint32_t file_random(void) {
   static uint32_t state;
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
-  state = state * 1664525u + 1013904223u +
-          (uint32_t)ts.tv_nsec + (uint32_t)getpid();
+  state = state * 1664525u + 1013904223u + (uint32_t)ts.tv_nsec +
+          (uint32_t)getpid();
   return state;
 }

@@ -40,8 +40,7 @@ const char *file_basename(const char *norm);
  * dst/<basename of src> when dst ends with '/' or is an existing
  * directory.  Written normalised into out (PATH_MAX bytes); *joined tells
  * which.  Returns 0 or a code about dst. */
-int file_target(const char *src_norm, const char *dst, char *out,
-                int *joined);
+int file_target(const char *src_norm, const char *dst, char *out, int *joined);
 
 /* A returned path as a JS string value (a new reference), or NULL when
  * memory runs out.  Paths may hold any bytes, so no UTF-8 check. */
@@ -68,19 +67,15 @@ int file_write(wh_call *call, json_t *const *argv, size_t argc,
                json_t **result);
 int file_append(wh_call *call, json_t *const *argv, size_t argc,
                 json_t **result);
-int file_copy(wh_call *call, json_t *const *argv, size_t argc,
-              json_t **result);
-int file_move(wh_call *call, json_t *const *argv, size_t argc,
-              json_t **result);
+int file_copy(wh_call *call, json_t *const *argv, size_t argc, json_t **result);
+int file_move(wh_call *call, json_t *const *argv, size_t argc, json_t **result);
 int file_delete(wh_call *call, json_t *const *argv, size_t argc,
                 json_t **result);
 int file_mkdir(wh_call *call, json_t *const *argv, size_t argc,
                json_t **result);
 int file_mkdir_temp(wh_call *call, json_t *const *argv, size_t argc,
                     json_t **result);
-int file_temp(wh_call *call, json_t *const *argv, size_t argc,
-              json_t **result);
-int file_tar(wh_call *call, json_t *const *argv, size_t argc,
-             json_t **result);
+int file_temp(wh_call *call, json_t *const *argv, size_t argc, json_t **result);
+int file_tar(wh_call *call, json_t *const *argv, size_t argc, json_t **result);
 
 #endif

@@ -42,8 +42,7 @@ static int is_dir(const char *dst) {
   return fd == WH_ERR_ESCAPE ? fd : 0;
 }
 
-int file_target(const char *src_norm, const char *dst, char *out,
-                int *joined) {
+int file_target(const char *src_norm, const char *dst, char *out, int *joined) {
   char dnorm[PATH_MAX];
   int rc = file_api->path_normalize(dst, dnorm, sizeof dnorm);
   if (rc < 0)

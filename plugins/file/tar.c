@@ -160,8 +160,7 @@ static int write_archive(struct tar *t, int dirfd, int afd) {
   t->a = archive_write_new();
   int rc = !t->buf || !t->a ? -ENOMEM : 0;
   if (rc == 0 && (archive_write_add_filter_gzip(t->a) != ARCHIVE_OK ||
-                  archive_write_set_format_pax_restricted(t->a) !=
-                      ARCHIVE_OK ||
+                  archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK ||
                   archive_write_open_fd(t->a, afd) != ARCHIVE_OK))
     rc = archive_fail(t);
   if (rc == 0) {
@@ -196,8 +195,7 @@ static int tar_fail(wh_call *call, struct tar *t, const char *dir,
   return file_fail(call, full, rc);
 }
 
-int file_tar(wh_call *call, json_t *const *argv, size_t argc,
-             json_t **result) {
+int file_tar(wh_call *call, json_t *const *argv, size_t argc, json_t **result) {
   const char *dir;
   int rc = argc < 1 ? file_api->throw_type(call, "dir is required")
                     : file_arg(call, argv[0], "dir", NULL, &dir);

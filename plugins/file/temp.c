@@ -18,7 +18,7 @@
 
 /* Where to create: the directory argument, normalised and opened. */
 struct tempdir {
-  const char *arg;      /* as given; "" for the data root */
+  const char *arg; /* as given; "" for the data root */
   char norm[PATH_MAX];
   int fd;
 };
@@ -62,9 +62,8 @@ static int try_create(int dirfd, const char *prefix, const char *suffix,
 }
 
 /* Creates the entry, then returns its data-relative path. */
-static int create_unique(wh_call *call, struct tempdir *t,
-                         const char *prefix, const char *suffix, int is_dir,
-                         json_t **result) {
+static int create_unique(wh_call *call, struct tempdir *t, const char *prefix,
+                         const char *suffix, int is_dir, json_t **result) {
   char name[NAME_MAX + 1], path[PATH_MAX];
   int rc = -EEXIST;
   for (int i = 0; i < TEMP_TRIES && rc == -EEXIST; i++)

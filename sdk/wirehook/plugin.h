@@ -104,8 +104,8 @@ typedef struct wh_fn_spec {
                          root given at registration: "file.write" */
   const char *params; /* static; see above; "" for none */
   wh_fn fn;
-  void *udata;        /* borrowed by the host; returned by call_udata */
-  const char *doc;    /* static; one line shown by `wirehook plugins` */
+  void *udata;     /* borrowed by the host; returned by call_udata */
+  const char *doc; /* static; one line shown by `wirehook plugins` */
 } wh_fn_spec;
 
 /* One configuration key a plugin accepts in its `[plugin.NAME]` section.
@@ -119,10 +119,10 @@ typedef struct wh_config_key {
 typedef struct wh_api wh_api;
 
 typedef struct wh_plugin_info {
-  unsigned abi_major; /* WH_ABI_MAJOR at build time */
-  unsigned abi_minor; /* WH_ABI_MINOR at build time */
-  const char *name;   /* static; [a-z0-9_]+, also the config section name */
-  const char *version;     /* static */
+  unsigned abi_major;  /* WH_ABI_MAJOR at build time */
+  unsigned abi_minor;  /* WH_ABI_MINOR at build time */
+  const char *name;    /* static; [a-z0-9_]+, also the config section name */
+  const char *version; /* static */
   const char *description; /* static */
   /* static array terminated by an entry whose name is NULL; may be NULL */
   const wh_config_key *config_keys;
@@ -135,7 +135,7 @@ typedef struct wh_plugin_info {
 } wh_plugin_info;
 
 /* Returns non-zero when the host's table has member `m`. */
-#define WH_API_HAS(api, m)                                                    \
+#define WH_API_HAS(api, m)                                                     \
   ((api)->size >= offsetof(wh_api, m) + sizeof((api)->m))
 
 struct wh_api {
@@ -145,8 +145,8 @@ struct wh_api {
 
   /* --- logging: the plugin's name is prefixed; never log secrets --- */
   /* fmt: borrowed */
-  void (*log)(const wh_plugin *plugin, wh_log_level level, const char *fmt,
-              ...) WH_PRINTF(3, 4);
+  void (*log)(const wh_plugin *plugin, wh_log_level level, const char *fmt, ...)
+      WH_PRINTF(3, 4);
 
   /* --- registration, allowed only during init --- */
   /* spec: borrowed, but the strings it points to must be static.

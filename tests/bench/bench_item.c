@@ -21,17 +21,19 @@ static const struct {
   const char *name, *src;
 } cases[] = {
     {"empty hook", "function onItemCaptured(d) {}"},
-    {"read data.response.status",
-     "var n = 0; function onItemCaptured(d) { if (d.response.status === 500) n++; }"},
+    {"read data.response.status", "var n = 0; function onItemCaptured(d) { if "
+                                  "(d.response.status === 500) n++; }"},
     {"read 5 fields",
      "var n = 0; function onItemCaptured(d) { if (d.protocol.name === 'http' "
-                      "&& d.request.method === 'GET' && d.response.status >= 400 && "
-                      "d.src.ip && d.elapsedTime > 10) n++; }"},
-    {"JSON.stringify(data)", "var n = 0; function onItemCaptured(d) { n += JSON.stringify(d).length; }"},
+     "&& d.request.method === 'GET' && d.response.status >= 400 && "
+     "d.src.ip && d.elapsedTime > 10) n++; }"},
+    {"JSON.stringify(data)", "var n = 0; function onItemCaptured(d) { n += "
+                             "JSON.stringify(d).length; }"},
     {"eager: JSON decode, empty hook",
      "var n = 0; function onItemCaptured(d) { }"},
     {"eager: JSON decode, JSON.stringify(data)",
-     "var n = 0; function onItemCaptured(d) { n += JSON.stringify(d).length; }"},
+     "var n = 0; function onItemCaptured(d) { n += JSON.stringify(d).length; "
+     "}"},
 };
 
 static int cmp_double(const void *a, const void *b) {

@@ -37,8 +37,8 @@ static int check_failures;
   } while (0)
 
 #define CHECK_DONE()                                                           \
-  (check_failures ? (fprintf(stderr, "%d check(s) failed\n", check_failures), \
-                     1)                                                        \
-                  : 0)
+  (check_failures                                                              \
+       ? (fprintf(stderr, "%d check(s) failed\n", check_failures), 1)          \
+       : 0)
 
 #endif

@@ -83,14 +83,30 @@ static void test_normalize(void) {
   static const struct {
     const char *in, *out; /* out NULL: escapes */
   } table[] = {
-      {"", ""},          {".", ""},           {"./", ""},
-      {"a", "a"},        {"a/", "a"},         {"./a", "a"},
-      {"a//b", "a/b"},   {"a/./b", "a/b"},    {"a/../b", "b"},
-      {"a/b/..", "a"},   {"a/..", ""},        {"a/b/../../c", "c"},
-      {"...", "..."},    {"..a", "..a"},      {"a/.../b", "a/.../b"},
-      {"a/b/c", "a/b/c"}, {"..", NULL},       {"../x", NULL},
-      {"a/../../x", NULL}, {"a/b/../../..", NULL}, {"/", NULL},
-      {"/etc/passwd", NULL}, {"//a", NULL},   {"./../a", NULL},
+      {"", ""},
+      {".", ""},
+      {"./", ""},
+      {"a", "a"},
+      {"a/", "a"},
+      {"./a", "a"},
+      {"a//b", "a/b"},
+      {"a/./b", "a/b"},
+      {"a/../b", "b"},
+      {"a/b/..", "a"},
+      {"a/..", ""},
+      {"a/b/../../c", "c"},
+      {"...", "..."},
+      {"..a", "..a"},
+      {"a/.../b", "a/.../b"},
+      {"a/b/c", "a/b/c"},
+      {"..", NULL},
+      {"../x", NULL},
+      {"a/../../x", NULL},
+      {"a/b/../../..", NULL},
+      {"/", NULL},
+      {"/etc/passwd", NULL},
+      {"//a", NULL},
+      {"./../a", NULL},
   };
   char out[PATH_MAX];
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -139,8 +155,7 @@ static void test_open_escapes(void) {
   CHECK_INT(datadir_open("out_rel", O_RDONLY, 0), WH_ERR_ESCAPE);
   CHECK_INT(datadir_open("out_rel_dir/outside.txt", O_RDONLY, 0),
             WH_ERR_ESCAPE);
-  CHECK_INT(datadir_open("out_rel_dir/data/f.txt", O_RDONLY, 0),
-            WH_ERR_ESCAPE);
+  CHECK_INT(datadir_open("out_rel_dir/data/f.txt", O_RDONLY, 0), WH_ERR_ESCAPE);
   CHECK_INT(datadir_open("dir/up2", O_RDONLY, 0), WH_ERR_ESCAPE);
   CHECK_INT(datadir_open("in_dir/up2", O_RDONLY, 0), WH_ERR_ESCAPE);
   CHECK_INT(datadir_open("out_abs", O_PATH, 0), WH_ERR_ESCAPE);
@@ -173,8 +188,7 @@ static void test_open_inside(void) {
   CHECK(is_file(datadir_open("", O_RDONLY | O_DIRECTORY, 0), "data"));
   CHECK(is_file(datadir_open(".", O_PATH | O_DIRECTORY, 0), "data"));
   CHECK(is_file(datadir_open("in_dir", O_PATH, 0), "data/dir"));
-  CHECK(is_file(datadir_open("in_dir", O_RDONLY | O_DIRECTORY, 0),
-                "data/dir"));
+  CHECK(is_file(datadir_open("in_dir", O_RDONLY | O_DIRECTORY, 0), "data/dir"));
   /* O_NOFOLLOW applies to the last component only, as with open(2). */
   CHECK_INT(datadir_open("in_rel", O_RDONLY | O_NOFOLLOW, 0), -ELOOP);
   struct stat st;
@@ -202,8 +216,7 @@ static void test_parent(void) {
   CHECK_STR(base, "x");
   CHECK(is_file(datadir_parent("./f.txt", base, sizeof base), "data"));
   CHECK_STR(base, "f.txt");
-  CHECK(is_file(datadir_parent("in_dir/new//", base, sizeof base),
-                "data/dir"));
+  CHECK(is_file(datadir_parent("in_dir/new//", base, sizeof base), "data/dir"));
   CHECK_STR(base, "new");
   CHECK_INT(datadir_parent("", base, sizeof base), -EISDIR);
   CHECK_INT(datadir_parent(".", base, sizeof base), -EISDIR);

@@ -23,8 +23,8 @@ static int greet(wh_call *call, json_t *const *argv, size_t argc,
                  json_t **result) {
   (void)argc;
   const char *name = json_string_value(argv[0]);
-  const char *punct = json_is_string(argv[1]) ? json_string_value(argv[1])
-                                              : "!";
+  const char *punct =
+      json_is_string(argv[1]) ? json_string_value(argv[1]) : "!";
   /* json_sprintf needs jansson 2.11; the host requires 2.13. */
   *result = json_sprintf("%s, %s%s", greeting, name, punct);
   if (!*result)
@@ -55,7 +55,8 @@ static int sum(wh_call *call, json_t *const *argv, size_t argc,
 static const wh_fn_spec functions[] = {
     {"hello.greet", "name:s punctuation:S", greet, NULL,
      "returns \"<greeting>, <name><punctuation>\" (punctuation defaults to !)"},
-    {"hello.sum", "values:j", sum, NULL, "returns the sum of an array of numbers"},
+    {"hello.sum", "values:j", sum, NULL,
+     "returns the sum of an array of numbers"},
 };
 
 static const wh_config_key config_keys[] = {
