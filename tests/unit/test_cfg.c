@@ -1,4 +1,4 @@
-/* Unit tests for the configuration loader (core/cfg.c).  INI files are
+/* Unit tests for the configuration loader (daemon/cfg.c).  INI files are
  * written into a temporary directory; the system-wide file comes from
  * tests/unit/cfg/etc (WH_SYSCONFDIR points there for this test). */
 #include "config.h"

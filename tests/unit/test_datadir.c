@@ -1,4 +1,4 @@
-/* Unit test of the confined resolver (core/datadir.c): lexical
+/* Unit test of the confined resolver (daemon/datadir.c): lexical
  * normalisation, and opening beneath the data directory with openat2 and
  * with the fallback walk, against a tree of symlinks that try to leave. */
 #include "config.h"

@@ -21,7 +21,7 @@ uint64_t vm_now_ns(void) {
 }
 
 /* Called by duktape every few hundred thousand bytecode instructions
- * (DUK_USE_EXEC_TIMEOUT_CHECK, see core/duk_overrides.h).  Once the limit
+ * (DUK_USE_EXEC_TIMEOUT_CHECK, see daemon/duk_overrides.h).  Once the limit
  * is hit it keeps answering "timeout" until the call has unwound, so a
  * try/catch in the script cannot swallow it. */
 int wh_duk_exec_timeout_check(void *udata) {
