@@ -168,6 +168,7 @@ void cfg_init(wh_config *cfg) {
    * memory, since cfg_init cannot return an error. */
   cfg->data_dir = strdup(WH_LOCALSTATEDIR "/lib/wirehook");
   cfg->hook_timeout_ms = 1000;
+  cfg->max_heap_mb = 512;
   cfg->watch = false;
   cfg->plugin_dir = strdup(WH_PLUGINDIR);
   cfg->load_all = true;
@@ -563,21 +564,34 @@ static int set_scripts(parse_ctx *c, const char *section, const char *name,
   return 0;
 }
 
-static int set_hook_timeout(parse_ctx *c, const char *section, const char *name,
-                            const char *value) {
+/* A whole number in [min, max]; `what` describes it in the error. */
+static int set_uint(parse_ctx *c, const char *section, const char *name,
+                    const char *value, unsigned long min, unsigned long max,
+                    const char *what, unsigned *out) {
   char vb[64];
   /* strtoul accepts signs and spaces; only plain digits are a number. */
   bool digits = *value && strspn(value, "0123456789") == strlen(value);
   errno = 0;
-  unsigned long ms = digits ? strtoul(value, NULL, 10) : 0;
-  if (!digits || errno || ms < 1 || ms > HOOK_TIMEOUT_MAX) {
-    key_fail(c, section, name,
-             "\"%s\" is not a number of milliseconds (1..%lu)",
-             shown(vb, sizeof vb, value), HOOK_TIMEOUT_MAX);
+  unsigned long v = digits ? strtoul(value, NULL, 10) : 0;
+  if (!digits || errno || v < min || v > max) {
+    key_fail(c, section, name, "\"%s\" is not a number of %s (%lu..%lu)",
+             shown(vb, sizeof vb, value), what, min, max);
     return -1;
   }
-  c->cfg->hook_timeout_ms = (unsigned)ms;
+  *out = (unsigned)v;
   return 0;
+}
+
+static int set_hook_timeout(parse_ctx *c, const char *section, const char *name,
+                            const char *value) {
+  return set_uint(c, section, name, value, 1, HOOK_TIMEOUT_MAX, "milliseconds",
+                  &c->cfg->hook_timeout_ms);
+}
+
+static int set_max_heap(parse_ctx *c, const char *section, const char *name,
+                        const char *value) {
+  return set_uint(c, section, name, value, 16, 65536, "MiB",
+                  &c->cfg->max_heap_mb);
 }
 
 static int set_watch(parse_ctx *c, const char *section, const char *name,
@@ -747,11 +761,10 @@ static const key_def storage_keys[] = {{"dir", set_data_dir},
                                        {"max_age", set_raw},
                                        {NULL, NULL}};
 
-static const key_def scripting_keys[] = {{"scripts", set_scripts},
-                                         {"hook_timeout_ms", set_hook_timeout},
-                                         {"watch", set_watch},
-                                         {"queue_size", set_raw},
-                                         {NULL, NULL}};
+static const key_def scripting_keys[] = {
+    {"scripts", set_scripts},      {"hook_timeout_ms", set_hook_timeout},
+    {"max_heap_mb", set_max_heap}, {"watch", set_watch},
+    {"queue_size", set_raw},       {NULL, NULL}};
 
 static const key_def plugins_keys[] = {
     {"dir", set_plugin_dir}, {"load", set_load}, {NULL, NULL}};

@@ -34,6 +34,7 @@ typedef struct wh_config {
   char **scripts; /* scripts = a.js, dir/ ... (comma or space separated) */
   size_t n_scripts;
   unsigned hook_timeout_ms; /* default 1000, 1..3600000 */
+  unsigned max_heap_mb;     /* JS heap cap, default 512, 16..65536 */
   bool watch;               /* default false */
   /* queue_size: raw */
   cfg_list scripting_extra;

@@ -204,6 +204,7 @@ static int runtime_scripts(runtime *rt) {
   vm_options vo = {.cfg = &rt->cfg,
                    .plugins = rt->plugins,
                    .hook_timeout_ms = rt->cfg.hook_timeout_ms,
+                   .max_heap_mb = rt->cfg.max_heap_mb,
                    .console = console_to_log};
   rt->vm = vm_new(&vo);
   if (!rt->vm) {
@@ -229,27 +230,49 @@ static void on_signal(int sig) {
   stop_signal = sig;
 }
 
+/* SIGINT and SIGTERM are blocked from the start, so one that comes while
+ * plugins and scripts load is kept until the daemon waits for it, and
+ * none slips in between a check and the wait. */
+static void block_stop_signals(sigset_t *old) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigprocmask(SIG_BLOCK, &set, old);
+  struct sigaction sa = {.sa_handler = on_signal};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+static void wait_for_stop(const sigset_t *old) {
+  sigset_t wait = *old;
+  sigdelset(&wait, SIGINT);
+  sigdelset(&wait, SIGTERM);
+  while (!stop_signal)
+    sigsuspend(&wait);
+}
+
 static int cmd_run(int argc, char **argv) {
   common_opts o = {0};
   runtime rt = {0};
+  sigset_t old;
   int rc;
   if (parse_common(argc, argv, usage_run, true, false, &o, &rc) < 0)
     return rc;
   if (optind < argc)
     return usage_error(usage_run, "unexpected argument %s", argv[optind]);
+  block_stop_signals(&old);
   if ((rc = runtime_open(&rt, &o, true)) < 0 &&
       (rc = runtime_scripts(&rt)) < 0) {
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     log_info("running with %zu script(s); stop with SIGINT or SIGTERM",
              vm_script_count(rt.vm));
-    while (!stop_signal)
-      pause();
+    wait_for_stop(&old);
     log_info("stopping on signal %d", (int)stop_signal);
     rc = EXIT_OK;
   }
   runtime_close(&rt);
+  sigprocmask(SIG_SETMASK, &old, NULL);
   return rc;
 }
 

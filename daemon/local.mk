@@ -17,7 +17,9 @@ duktape/duk_config.h: $(DUKTAPE_SRC)/duk_config.h $(srcdir)/daemon/duk_overrides
 	  $(DUKTAPE_SRC)/duk_config.h > $@.tmp && mv $@.tmp $@
 
 noinst_LTLIBRARIES += libwhduktape.la
-nodist_libwhduktape_la_SOURCES = duktape/duktape.c
+# duk_unit.c includes duktape.c, so its one helper can reach internals.
+libwhduktape_la_SOURCES = daemon/duk_unit.c daemon/duk_unit.h
+EXTRA_libwhduktape_la_DEPENDENCIES = $(DUK_BUILT)
 libwhduktape_la_CPPFLAGS = -I$(top_builddir)/duktape
 libwhduktape_la_CFLAGS = -O2 -w
 libwhduktape_la_LIBADD = $(LIBM)
@@ -32,6 +34,7 @@ libwhcore_la_SOURCES = \
 	daemon/plugin.c daemon/plugin.h \
 	daemon/vm.c daemon/vm.h daemon/vm_internal.h \
 	daemon/vm_convert.c \
+	daemon/vm_alloc.c \
 	daemon/vm_item.c \
 	daemon/vm_scripts.c \
 	daemon/helpers/console.c \

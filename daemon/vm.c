@@ -63,12 +63,14 @@ vm *vm_new(const vm_options *opt) {
   if (!v->opt.hook_timeout_ms)
     v->opt.hook_timeout_ms = 1000;
   v->limit_ns = (uint64_t)v->opt.hook_timeout_ms * 1000000u;
-  v->heap = duk_create_heap(NULL, NULL, NULL, v, fatal_handler);
+  v->heap_cap = (size_t)v->opt.max_heap_mb << 20;
+  v->heap =
+      duk_create_heap(vm_alloc, vm_realloc, vm_free_block, v, fatal_handler);
   if (!v->heap) {
     free(v);
     return NULL;
   }
-  vmi_init(v->heap);
+  v->item_handler = vmi_init(v->heap);
   duk_push_heap_stash(v->heap);
   duk_push_pointer(v->heap, v);
   duk_put_prop_string(v->heap, -2, DUK_HIDDEN_SYMBOL("whVm"));
@@ -168,7 +170,10 @@ static void report_error(script *s, const char *what, bool timeout) {
     char err[1800];
     describe_error(ctx, err, sizeof(err));
     duk_pop(ctx);
-    snprintf(text, sizeof(text), "%s %s", what, err);
+    snprintf(text, sizeof(text), "%s %s%s", what, err,
+             s->v->heap_refused ? " (the script heap reached [scripting] "
+                                  "max_heap_mb)"
+                                : "");
   }
   vm_console_line(s, true, text, strlen(text));
 }
@@ -179,6 +184,7 @@ int vm_call(script *s, duk_idx_t nargs, const char *what) {
   v->current = s;
   v->in_call = true;
   v->timed_out = false;
+  v->heap_refused = false;
   v->deadline_ns = vm_now_ns() + v->limit_ns;
   int rc = duk_pcall(s->ctx, nargs);
   bool timeout = v->timed_out;
@@ -243,7 +249,7 @@ void vm_item_captured(vm *v, json_t *item) {
     script *s = v->scripts[i];
     if (!push_hook(s, VM_HOOK_ITEM_CAPTURED))
       continue;
-    vmi_push(s->ctx, item);
+    vmi_push(s->ctx, v->item_handler, item);
     call_hook(s, VM_HOOK_ITEM_CAPTURED, 1);
     duk_pop(s->ctx);
   }
@@ -266,7 +272,7 @@ json_t *vm_item_queried(vm *v, json_t *item) {
     script *s = v->scripts[i];
     if (!push_hook(s, VM_HOOK_ITEM_QUERIED))
       continue;
-    vmi_push(s->ctx, cur);
+    vmi_push(s->ctx, v->item_handler, cur);
     if (call_hook(s, VM_HOOK_ITEM_QUERIED, 1) == 0 &&
         duk_is_object(s->ctx, -1) && !duk_is_function(s->ctx, -1) &&
         !duk_is_array(s->ctx, -1)) {

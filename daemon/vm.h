@@ -33,6 +33,7 @@ typedef struct vm_options {
   const wh_config *cfg; /* borrowed; must outlive the vm */
   plugin_host *plugins; /* borrowed; may be NULL (no plugins) */
   unsigned hook_timeout_ms;
+  unsigned max_heap_mb;    /* 0: no cap */
   vm_console_sink console; /* NULL: stdout / stderr */
   void *console_udata;
 } vm_options;

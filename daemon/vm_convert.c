@@ -178,15 +178,31 @@ static void fill_array(duk_context *ctx, duk_idx_t idx, int depth, conv *c,
   }
 }
 
-/* Places one member; the key is converted to UTF-8 first. */
+static bool ascii(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] >= 0x80)
+      return false;
+  return true;
+}
+
+/* Places one member.  A key that is not ASCII is converted to UTF-8 into a
+ * string on the value stack, where a throw cannot leak it. */
 static void member(duk_context *ctx, duk_idx_t val, const char *k,
                    duk_size_t klen, int depth, conv *c, json_t *obj) {
-  json_t *key = vmc_string_to_json(k, klen);
-  if (!key)
-    return;
-  slot at = {NULL, obj, json_string_value(key)};
+  val = duk_normalize_index(ctx, val);
+  bool pushed = !ascii(k, klen);
+  if (pushed) {
+    json_t *key = vmc_string_to_json(k, klen);
+    if (!key)
+      return;
+    duk_push_lstring(ctx, json_string_value(key), json_string_length(key));
+    json_decref(key);
+    k = duk_get_string(ctx, -1);
+  }
+  slot at = {NULL, obj, k};
   to_json(ctx, val, depth + 1, c, &at);
-  json_decref(key);
+  if (pushed)
+    duk_pop(ctx);
 }
 
 static void fill_object(duk_context *ctx, duk_idx_t idx, int depth, conv *c,

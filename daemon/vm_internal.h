@@ -28,10 +28,20 @@ struct vm {
   bool in_call, timed_out;
   script *current; /* the script whose code runs now */
   bool env_warned;
+  /* Heap accounting (vm_alloc.c). */
+  size_t heap_used, heap_cap;
+  bool heap_refused; /* an allocation hit the cap */
+  unsigned alloc_ticks;
+  void *item_handler; /* vm_item.c's proxy handler */
   vm_hook_stats stats[VM_HOOK_COUNT];
 };
 
 uint64_t vm_now_ns(void);
+
+/* vm_alloc.c: duktape's allocation functions, udata = the vm. */
+void *vm_alloc(void *udata, duk_size_t size);
+void *vm_realloc(void *udata, void *ptr, duk_size_t size);
+void vm_free_block(void *udata, void *ptr);
 
 /* Runs the function below nargs arguments on s->ctx under the time limit,
  * leaving its result (or undefined) on the stack.  `what` names the call
@@ -59,9 +69,10 @@ int vmc_to_json(duk_context *ctx, duk_idx_t idx, json_t **out,
 json_t *vmc_string_to_json(const char *s, size_t len);
 
 /* vm_item.c: the lazy item given to hooks. */
-void vmi_init(duk_context *heap);
+/* Creates the heap's trap handler; returns it for vmi_push. */
+void *vmi_init(duk_context *heap);
 /* Pushes a lazy proxy over `obj` (a JSON object, increfed). */
-void vmi_push(duk_context *ctx, json_t *obj);
+void vmi_push(duk_context *ctx, void *handler, json_t *obj);
 /* The JSON behind a lazy item at idx (borrowed), or NULL if it is not one. */
 json_t *vmi_json(duk_context *ctx, duk_idx_t idx);
 /* True once the script read, set or deleted a field of the item. */

@@ -23,16 +23,14 @@
 #define K_STATE DUK_HIDDEN_SYMBOL("whItem")
 
 typedef struct item_state {
-  json_t *json; /* the object, one reference */
-  void *target; /* the proxy's target (alive as long as the proxy) */
-  bool all;     /* every field copied (after the first enumeration) */
-  bool touched; /* a field was read, set or deleted */
+  json_t *json;  /* the object, one reference */
+  void *target;  /* the proxy's target (alive as long as the proxy) */
+  void *handler; /* the heap's trap handler (kept in the heap stash) */
+  bool all;      /* every field copied (after the first enumeration) */
+  bool touched;  /* a field was read, set or deleted */
   unsigned n_done, cap_done;
   const char **done; /* key pointers owned by json, in first-touch order */
 } item_state;
-
-/* The handler object, kept alive in the heap stash. */
-static void *handler_ptr;
 
 static item_state *state_of(duk_context *ctx, duk_idx_t obj) {
   duk_get_prop_literal(ctx, obj, K_STATE);
@@ -70,9 +68,9 @@ static void mark_done(item_state *st, const char *kp) {
 }
 
 /* Pushes a JSON value as JS; objects become lazy items. */
-static void push_value(duk_context *ctx, json_t *v) {
+static void push_value(duk_context *ctx, const item_state *st, json_t *v) {
   if (json_is_object(v))
-    vmi_push(ctx, v);
+    vmi_push(ctx, st->handler, v);
   else
     vmc_push_json(ctx, v);
 }
@@ -91,7 +89,7 @@ static void materialise_as(duk_context *ctx, item_state *st, duk_idx_t target,
   if (eager)
     vmc_push_json(ctx, json_object_get(st->json, kp));
   else
-    push_value(ctx, json_object_get(st->json, kp));
+    push_value(ctx, st, json_object_get(st->json, kp));
   duk_put_prop(ctx, target);
 }
 
@@ -249,7 +247,7 @@ static duk_ret_t finalize_target(duk_context *ctx) {
   return 0;
 }
 
-void vmi_init(duk_context *heap) {
+void *vmi_init(duk_context *heap) {
   static const duk_function_list_entry traps[] = {
       {"get", trap_get, 3},          {"has", trap_has, 2},
       {"set", trap_set, 4},          {"deleteProperty", trap_delete, 2},
@@ -259,23 +257,25 @@ void vmi_init(duk_context *heap) {
   duk_put_function_list(heap, -1, traps);
   duk_push_c_function(heap, finalize_target, 2);
   duk_put_prop_literal(heap, -2, "finalizer");
-  handler_ptr = duk_get_heapptr(heap, -1);
+  void *handler = duk_get_heapptr(heap, -1);
   duk_put_prop_literal(heap, -2, DUK_HIDDEN_SYMBOL("whItemHandler"));
   duk_pop(heap);
+  return handler;
 }
 
-void vmi_push(duk_context *ctx, json_t *obj) {
+void vmi_push(duk_context *ctx, void *handler, json_t *obj) {
   item_state *st = calloc(1, sizeof(*st));
   if (!st) {
     vmc_push_json(ctx, obj); /* no memory for laziness: a plain copy */
     return;
   }
   st->json = json_incref(obj);
+  st->handler = handler;
   duk_push_object(ctx); /* target, in the calling script's realm */
   st->target = duk_get_heapptr(ctx, -1);
   duk_push_pointer(ctx, st);
   duk_put_prop_literal(ctx, -2, K_STATE);
-  duk_push_heapptr(ctx, handler_ptr);
+  duk_push_heapptr(ctx, handler);
   duk_get_prop_literal(ctx, -1, "finalizer");
   duk_set_finalizer(ctx, -3);
   duk_push_proxy(ctx, 0);

@@ -16,6 +16,7 @@ include $(srcdir)/tests/unit/cfg.mk
 include $(srcdir)/tests/unit/datadir.mk
 include $(srcdir)/tests/integration/local.mk
 include $(srcdir)/tests/integration/plugin.mk
+include $(srcdir)/tests/integration/more.mk
 
 # Unit tests run under valgrind too when WH_VALGRIND=1 (check-valgrind).
 LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/valgrind-wrap.sh

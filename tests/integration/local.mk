@@ -6,6 +6,7 @@ VM_TESTS = \
 	tests/integration/vm_syntax.sh \
 	tests/integration/vm_item.sh \
 	tests/integration/vm_console.sh \
-	tests/integration/vm_env.sh
+	tests/integration/vm_env.sh \
+	tests/integration/vm_limits.sh
 TESTS += $(VM_TESTS)
 EXTRA_DIST += $(VM_TESTS) tests/tools/gen_items.py

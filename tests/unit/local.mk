@@ -1,4 +1,4 @@
-# Unit test of the JavaScript runtime (core/vm*.c): the onItemQueried
+# Unit test of the JavaScript runtime (daemon/vm*.c): the onItemQueried
 # pipeline, onPacketCaptured, hook presence and statistics, load failures,
 # isolation and the time limit, through the public API of vm.h.
 check_PROGRAMS += tests/unit/test_vm

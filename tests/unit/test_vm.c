@@ -1,4 +1,4 @@
-/* Unit test of the JavaScript runtime (core/vm*.c) through its public
+/* Unit test of the JavaScript runtime (daemon/vm*.c) through its public
  * API: the onItemQueried pipeline (runtime.md §3), onPacketCaptured,
  * vm_has_hook, hook statistics, load failures, per-script isolation and
  * the time limit (§2, §6).  Console lines are captured through
@@ -29,8 +29,7 @@ typedef struct sink {
   int mismatched; /* is_error disagreed with the line's ":ERROR]" tag */
 } sink;
 
-static void on_line(void *udata, bool is_error, const char *line,
-                    size_t len) {
+static void on_line(void *udata, bool is_error, const char *line, size_t len) {
   sink *s = udata;
   const char *br = memchr(line, ']', len);
   bool tagged = br && br - line >= 6 && memcmp(br - 6, ":ERROR", 6) == 0;
@@ -103,8 +102,8 @@ static json_t *parse(const char *text) {
 
 /* Sorted compact JSON; owned by the caller. */
 static char *dump(const json_t *j) {
-  char *s = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY)
-              : NULL;
+  char *s =
+      j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   return s ? s : strdup("(null)");
 }
 
@@ -156,19 +155,15 @@ static void test_pipeline(void) {
           "test.fail(d), boom(); }\nfunction boom() { throw new Error('boom'); "
           "}\n");
   /* Non-objects leave the item unchanged. */
-  load_ok(v, "q04.js",
-          "function onItemQueried(d) { d.n = 4; return 42; }\n");
+  load_ok(v, "q04.js", "function onItemQueried(d) { d.n = 4; return 42; }\n");
   load_ok(v, "q05.js",
           "function onItemQueried(d) { d.n = 5; return 'text'; }\n");
-  load_ok(v, "q06.js",
-          "function onItemQueried(d) { d.n = 6; return null; }\n");
-  load_ok(v, "q07.js",
-          "function onItemQueried(d) { d.n = 7; return [d]; }\n");
+  load_ok(v, "q06.js", "function onItemQueried(d) { d.n = 6; return null; }\n");
+  load_ok(v, "q07.js", "function onItemQueried(d) { d.n = 7; return [d]; }\n");
   load_ok(v, "q08.js",
           "function onItemQueried(d) { d.n = 8; return function () { return "
           "d; }; }\n");
-  load_ok(v, "q09.js",
-          "function onItemQueried(d) { d.n = 9; return true; }\n");
+  load_ok(v, "q09.js", "function onItemQueried(d) { d.n = 9; return true; }\n");
   /* Times out after changing it: as if nothing was returned. */
   load_ok(v, "q10.js",
           "function onItemQueried(d) { d.n = 10; test.pass(d); while (true) "
@@ -347,17 +342,16 @@ static void test_packet(void) {
             "\"fragmented\":false}");
   vm_packet_captured(v, info);
   vm_packet_captured(v, info);
-  CHECK_LINES(&s,
-              "[p1.js] p1 1 1514 "
-              "{\"timestamp\":\"2024-01-02T03:04:05.123456789Z\","
-              "\"captureLength\":60,\"length\":1514,\"truncated\":true,"
-              "\"fragmented\":false} string true\n"
-              "[p3.js] p3 1514 false\n"
-              "[p1.js] p1 2 3028 "
-              "{\"timestamp\":\"2024-01-02T03:04:05.123456789Z\","
-              "\"captureLength\":60,\"length\":1514,\"truncated\":true,"
-              "\"fragmented\":false} string true\n"
-              "[p3.js] p3 1514 false\n");
+  CHECK_LINES(&s, "[p1.js] p1 1 1514 "
+                  "{\"timestamp\":\"2024-01-02T03:04:05.123456789Z\","
+                  "\"captureLength\":60,\"length\":1514,\"truncated\":true,"
+                  "\"fragmented\":false} string true\n"
+                  "[p3.js] p3 1514 false\n"
+                  "[p1.js] p1 2 3028 "
+                  "{\"timestamp\":\"2024-01-02T03:04:05.123456789Z\","
+                  "\"captureLength\":60,\"length\":1514,\"truncated\":true,"
+                  "\"fragmented\":false} string true\n"
+                  "[p3.js] p3 1514 false\n");
   /* The caller's info is not modified. */
   CHECK_INT(json_integer_value(json_object_get(info, "length")), 1514);
   CHECK_INT(vm_stats(v, VM_HOOK_PACKET_CAPTURED)->calls, 4);
@@ -399,13 +393,12 @@ static void test_has_hook(void) {
           "(function () { function onJobFailed() {} })();\n");
   CHECK_HOOKS(v, false, false, false, false, false);
   /* A script that defines a hook but fails to load adds none. */
-  CHECK_INT(vm_load_file(v, script_file("h1.js",
-                                        "function onPacketCaptured() {}\n"
-                                        "throw new Error('no');\n")),
-            -1);
-  CHECK_INT(vm_load_file(v, script_file("h2.js",
-                                        "function onItemQueried() {}\n"
-                                        "while (true) {}\n")),
+  CHECK_INT(
+      vm_load_file(v, script_file("h1.js", "function onPacketCaptured() {}\n"
+                                           "throw new Error('no');\n")),
+      -1);
+  CHECK_INT(vm_load_file(v, script_file("h2.js", "function onItemQueried() {}\n"
+                                                 "while (true) {}\n")),
             -1);
   CHECK_LINES(&s, "[h1.js:ERROR] load: Error: no (at h1.js:2)\n"
                   "[h2.js:ERROR] load: RangeError: execution timeout (limit "
@@ -448,19 +441,17 @@ static void test_stats(void) {
           "function onItemCaptured(d) { n++; if (n === 1) { try { while "
           "(true) {} } catch (e) { console.log('caught', e); while (true) "
           "{} } } console.log('slow', n); }\n");
-  load_ok(v, "bad.js",
-          "function onPacketCaptured(i) { null.x; }\n");
+  load_ok(v, "bad.js", "function onPacketCaptured(i) { null.x; }\n");
   json_t *item = parse("{\"a\":1}");
   vm_item_captured(v, item);
   vm_item_captured(v, item);
   vm_item_captured(v, item);
-  CHECK_LINES(&s,
-              "[err.js:ERROR] (hook=onItemCaptured) odd 1\n"
-              "[slow.js:ERROR] (hook=onItemCaptured) RangeError: execution "
-              "timeout (limit 100 ms)\n"
-              "[slow.js] slow 2\n"
-              "[err.js:ERROR] (hook=onItemCaptured) odd 3\n"
-              "[slow.js] slow 3\n");
+  CHECK_LINES(&s, "[err.js:ERROR] (hook=onItemCaptured) odd 1\n"
+                  "[slow.js:ERROR] (hook=onItemCaptured) RangeError: execution "
+                  "timeout (limit 100 ms)\n"
+                  "[slow.js] slow 2\n"
+                  "[err.js:ERROR] (hook=onItemCaptured) odd 3\n"
+                  "[slow.js] slow 3\n");
   const vm_hook_stats *st = vm_stats(v, VM_HOOK_ITEM_CAPTURED);
   CHECK_INT(st->calls, 9);
   CHECK_INT(st->errors, 2);
@@ -489,9 +480,10 @@ static void test_stats(void) {
 static void test_load_failures(void) {
   sink s = {STRBUF_INIT, 0};
   vm *v = new_vm(&s, 100);
-  load_ok(v, "good.js", "console.log('good loaded');\n"
-                        "function onItemCaptured(d) { console.log('good', "
-                        "d.a); }\n");
+  load_ok(v, "good.js",
+          "console.log('good loaded');\n"
+          "function onItemCaptured(d) { console.log('good', "
+          "d.a); }\n");
   CHECK_LINES(&s, "[good.js] good loaded\n");
   char missing[PATH_MAX];
   in_top(missing, "missing.js");
@@ -499,29 +491,30 @@ static void test_load_failures(void) {
   CHECK_INT(vm_script_count(v), 1);
   char want[PATH_MAX + 128];
   if (snprintf(want, sizeof want,
-           "[missing.js:ERROR] load: %s: No such file or directory\n",
-           missing) >= (int)sizeof want)
+               "[missing.js:ERROR] load: %s: No such file or directory\n",
+               missing) >= (int)sizeof want)
     want[0] = '\0';
   CHECK_LINES(&s, want);
 
-  CHECK_INT(vm_load_file(v, script_file("syntax.js",
-                                        "function onItemCaptured(d) {\n"
-                                        "  console.log('x';\n}\n")),
-            -1);
+  CHECK_INT(
+      vm_load_file(v, script_file("syntax.js", "function onItemCaptured(d) {\n"
+                                               "  console.log('x';\n}\n")),
+      -1);
   CHECK_INT(vm_script_count(v), 1);
-  CHECK(strncmp(sb_str(&s.text), "[syntax.js:ERROR] load: SyntaxError: ",
-                37) == 0);
+  CHECK(strncmp(sb_str(&s.text), "[syntax.js:ERROR] load: SyntaxError: ", 37) ==
+        0);
   CHECK(strstr(sb_str(&s.text), "(line 2)") != NULL);
   CHECK_INT(strchr(sb_str(&s.text), '\n') - sb_str(&s.text) + 1,
             s.text.len); /* one line */
   sb_reset(&s.text);
 
-  CHECK_INT(vm_load_file(v, script_file("throws.js",
-                                        "console.log('before');\n"
-                                        "function onItemCaptured(d) { "
-                                        "console.log('never'); }\n"
-                                        "throw new RangeError('bad config');\n")),
-            -1);
+  CHECK_INT(
+      vm_load_file(v, script_file("throws.js",
+                                  "console.log('before');\n"
+                                  "function onItemCaptured(d) { "
+                                  "console.log('never'); }\n"
+                                  "throw new RangeError('bad config');\n")),
+      -1);
   CHECK_INT(vm_script_count(v), 1);
   CHECK_LINES(&s, "[throws.js] before\n"
                   "[throws.js:ERROR] load: RangeError: bad config (at "
@@ -619,8 +612,7 @@ static void test_timeout(void) {
           "console.log('finally'); } }\n"
           "  console.log('call', n, 'caught', caught);\n"
           "}\n");
-  load_ok(v, "t.js",
-          "function onItemCaptured(d) { console.log('t', d.i); }\n");
+  load_ok(v, "t.js", "function onItemCaptured(d) { console.log('t', d.i); }\n");
   json_t *item = parse("{\"i\":1}");
   uint64_t t0 = now_ms();
   vm_item_captured(v, item);
@@ -652,6 +644,58 @@ static void test_timeout(void) {
                    "1000 ms)\n");
   vm_free(v);
   sb_free(&s2.text);
+}
+
+/* ---- the bundled example's onItemQueried ---- */
+
+/* scripts/examples/mark-500.js marks 200s passed and 500s failed when
+ * queried, and leaves the rest alone. */
+static void test_example_mark500(void) {
+  const char *src = getenv("WH_TOP_SRCDIR");
+  if (!src) {
+    fprintf(stderr, "WH_TOP_SRCDIR is not set: mark-500.js not tested\n");
+    return;
+  }
+  char path[PATH_MAX];
+  if (snprintf(path, sizeof path, "%s/scripts/examples/mark-500.js", src) >=
+      (int)sizeof path)
+    path[0] = '\0';
+  sink s = {STRBUF_INIT, 0};
+  vm *v = new_vm(&s, 1000);
+  CHECK_INT(vm_load_file(v, path), 0);
+  CHECK(vm_has_hook(v, VM_HOOK_ITEM_QUERIED));
+  static const struct {
+    const char *item, *want;
+  } cases[] = {
+      {"{\"protocol\":{\"name\":\"http\"},\"response\":{\"status\":200},"
+       "\"passed\":false,\"failed\":false,\"x\":1}",
+       "{\"failed\":false,\"passed\":true,\"protocol\":{\"name\":\"http\"},"
+       "\"response\":{\"status\":200},\"x\":1}"},
+      {"{\"protocol\":{\"name\":\"http\"},\"response\":{\"status\":500},"
+       "\"passed\":false,\"failed\":false}",
+       "{\"failed\":true,\"passed\":false,\"protocol\":{\"name\":\"http\"},"
+       "\"response\":{\"status\":500}}"},
+      {"{\"protocol\":{\"name\":\"http\"},\"response\":{\"status\":404},"
+       "\"passed\":false,\"failed\":false}",
+       NULL},
+      {"{\"protocol\":{\"name\":\"dns\"},\"response\":{\"answers\":[]}}", NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    json_t *item = parse(cases[i].item);
+    json_t *out = vm_item_queried(v, item);
+    if (cases[i].want) {
+      CHECK_JSON(out, cases[i].want);
+    } else {
+      CHECK(out == item); /* returned nothing: the item itself */
+    }
+    json_decref(out);
+    json_decref(item);
+  }
+  CHECK_LINES(&s, "");
+  CHECK_INT(vm_stats(v, VM_HOOK_ITEM_QUERIED)->calls, 4);
+  CHECK_INT(vm_stats(v, VM_HOOK_ITEM_QUERIED)->errors, 0);
+  vm_free(v);
+  sb_free(&s.text);
 }
 
 /* ---- two runtimes side by side ---- */
@@ -712,6 +756,7 @@ int main(void) {
   test_load_failures();
   test_isolation();
   test_timeout();
+  test_example_mark500();
   test_two_vms();
   int failed = CHECK_DONE();
   if (!failed) {
