@@ -2,7 +2,7 @@
 # console.log / console.error formatting (runtime.md §5).
 . "$WH_TOP_SRCDIR/tests/lib.sh"
 
-cfg=$(wh_config </dev/null)
+cfg=$(printf "[scripting]\nhook_timeout_ms = 60000\n" | wh_config)
 : > "$T/empty.jsonl"
 cat > "$T/c.js" <<'JS'
 // console formatting
