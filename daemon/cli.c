@@ -158,16 +158,6 @@ static int parse_common(int argc, char **argv, const char *usage,
   return 0;
 }
 
-static void console_to_log(void *udata, bool is_error, const char *line,
-                           size_t len) {
-  FILE *f = is_error ? stderr : stdout;
-  flockfile(f);
-  fwrite(line, 1, len, f);
-  fputc('\n', f);
-  fflush(f);
-  funlockfile(f);
-}
-
 /* Loads configuration, data directory and plugins.  Returns an exit code
  * or -1 to continue. */
 static int runtime_open(runtime *rt, const common_opts *o, bool need_datadir) {
@@ -204,8 +194,7 @@ static int runtime_scripts(runtime *rt) {
   vm_options vo = {.cfg = &rt->cfg,
                    .plugins = rt->plugins,
                    .hook_timeout_ms = rt->cfg.hook_timeout_ms,
-                   .max_heap_mb = rt->cfg.max_heap_mb,
-                   .console = console_to_log};
+                   .max_heap_mb = rt->cfg.max_heap_mb};
   rt->vm = vm_new(&vo);
   if (!rt->vm) {
     log_error("cannot create the JavaScript heap: out of memory");

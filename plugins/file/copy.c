@@ -66,19 +66,9 @@ static int open_source(const char *src, struct stat *st) {
 /* Opens the target without truncating it first, so that copying a file
  * onto itself is caught before it is emptied. */
 static int open_dest(const char *target, const struct stat *src_st) {
-  int fd = file_api->path_open(
-      target, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return fd;
-  struct stat st;
-  int rc = fstat(fd, &st) < 0 ? -errno : 0;
-  if (rc == 0 && !S_ISREG(st.st_mode))
-    rc = FILE_ERR_NOTREG;
-  if (rc == 0 && st.st_dev == src_st->st_dev && st.st_ino == src_st->st_ino)
-    rc = FILE_ERR_SAME;
-  if (rc == 0 && ftruncate(fd, 0) < 0)
-    rc = -errno;
-  if (rc < 0) {
+  int fd = file_open_write(target, 0, src_st);
+  if (fd >= 0 && ftruncate(fd, 0) < 0) {
+    int rc = -errno;
     close(fd);
     return rc;
   }

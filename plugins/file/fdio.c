@@ -4,6 +4,8 @@
 #include "file_plugin.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <sys/random.h>
 #include <time.h>
@@ -60,4 +62,28 @@ uint32_t file_random(void) {
   state = state * 1664525u + 1013904223u + (uint32_t)ts.tv_nsec +
           (uint32_t)getpid();
   return state;
+}
+
+/* Opens path for writing with extra open flags; O_NONBLOCK so that a FIFO
+ * placed in the data directory cannot hang the script thread, and only
+ * regular files are accepted.  With `not_same`, a target that is that
+ * file (copying onto itself) is refused before anything is truncated.
+ * Returns an fd or a code. */
+int file_open_write(const char *path, int flags, const struct stat *not_same) {
+  int fd = file_api->path_open(
+      path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC | flags, 0644);
+  if (fd < 0)
+    return fd;
+  struct stat st;
+  int rc = fstat(fd, &st) < 0 ? -errno : 0;
+  if (rc == 0 && !S_ISREG(st.st_mode))
+    rc = FILE_ERR_NOTREG;
+  if (rc == 0 && not_same && st.st_dev == not_same->st_dev &&
+      st.st_ino == not_same->st_ino)
+    rc = FILE_ERR_SAME;
+  if (rc < 0) {
+    close(fd);
+    return rc;
+  }
+  return fd;
 }

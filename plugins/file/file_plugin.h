@@ -52,6 +52,11 @@ int file_write_all(int fd, const void *buf, size_t len);
 /* Copies from in (at its offset) to out until EOF.  Returns 0 or
  * -errno. */
 int file_copy_fd(int in, int out);
+/* Opens a regular file for writing (O_CREAT | flags, 0644, never blocking
+ * on a FIFO); with not_same, refuses that very file (FILE_ERR_SAME).
+ * Returns an fd or a code. */
+struct stat;
+int file_open_write(const char *path, int flags, const struct stat *not_same);
 /* A random number for temporary names. */
 uint32_t file_random(void);
 
