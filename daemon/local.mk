@@ -44,9 +44,11 @@ libwhcore_la_SOURCES = \
 	daemon/replay.c daemon/replay.h \
 	daemon/cli.c daemon/cli.h
 libwhcore_la_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS) \
+	$(LIBPCAP_CFLAGS) $(ZLIB_CFLAGS) \
 	-DWH_PLUGINDIR='"$(plugindir)"' -DWH_SYSCONFDIR='"$(sysconfdir)"' \
 	-DWH_LOCALSTATEDIR='"$(localstatedir)"'
-libwhcore_la_LIBADD = libwhduktape.la $(JANSSON_LIBS) $(INIH_LIBS) $(LTDL_LIBS) $(LIBM)
+libwhcore_la_LIBADD = libwhduktape.la $(JANSSON_LIBS) $(INIH_LIBS) $(LTDL_LIBS) \
+	$(LIBPCAP_LIBS) $(ZLIB_LIBS) $(LIBM)
 
 bin_PROGRAMS += wirehook
 wirehook_SOURCES = daemon/main.c

@@ -1,0 +1,1 @@
+# decode: sources and tests (being written)

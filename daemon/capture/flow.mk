@@ -1,0 +1,1 @@
+# flow: sources and tests (being written)

@@ -1,0 +1,1 @@
+# dns: sources and tests (being written)

@@ -1,0 +1,1 @@
+# http1: sources and tests (being written)
