@@ -16,6 +16,7 @@
 #include "datadir.h"
 #include "duktape.h"
 #include "log.h"
+#include "pipeline.h"
 #include "plugin.h"
 #include "replay.h"
 #include "vm.h"
@@ -31,6 +32,7 @@ typedef struct runtime {
 
 typedef struct common_opts {
   const char *config;
+  const char *interface;
   char *scripts[64];
   size_t n_scripts;
   bool json;
@@ -55,12 +57,14 @@ static const char usage_main[] =
     "See wirehook(1).\n";
 
 static const char usage_run[] =
-    "usage: wirehook run [-c FILE] [-s SCRIPT]... [-v]\n"
+    "usage: wirehook run [-c FILE] [-i IFACE] [-s SCRIPT]... [-v]\n"
     "\n"
-    "Loads the configuration, the plugins and the scripts, and runs until\n"
-    "SIGINT or SIGTERM.\n"
+    "Loads the configuration, the plugins and the scripts, captures on\n"
+    "the interface (if one is set) and runs until SIGINT or SIGTERM.\n"
     "\n"
     "  -c, --config FILE   read only this configuration file\n"
+    "  -i, --interface IF  capture on IF (\"any\" for all); overrides\n"
+    "                      [capture] interface\n"
     "  -s, --script PATH   also load this script (or directory of *.js)\n"
     "  -v, --verbose       log debug messages\n"
     "  -h, --help          show this help\n";
@@ -68,8 +72,9 @@ static const char usage_run[] =
 static const char usage_replay[] =
     "usage: wirehook replay FILE [-c FILE] [-s SCRIPT]... [--json] [-v]\n"
     "\n"
-    "Runs the scripts' onItemCaptured over every item of FILE (one JSON\n"
-    "object a line, \"-\" for stdin) and exits.\n"
+    "Runs a capture file (pcap or pcapng) through the same pipeline as\n"
+    "live capture, or a file of items (one JSON object a line, \"-\" for\n"
+    "stdin), through the scripts, and exits.  The format is detected.\n"
     "\n"
     "  -c, --config FILE   read only this configuration file\n"
     "  -s, --script PATH   also load this script (or directory of *.js)\n"
@@ -116,13 +121,14 @@ static int parse_common(int argc, char **argv, const char *usage,
       {"config", required_argument, NULL, 'c'},
       {"script", required_argument, NULL, 's'},
       {"json", no_argument, NULL, 'J'},
+      {"interface", required_argument, NULL, 'i'},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "c:s:vh", longs, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "c:s:i:vh", longs, NULL)) != -1) {
     switch (c) {
     case 'c':
       o->config = optarg;
@@ -142,6 +148,13 @@ static int parse_common(int argc, char **argv, const char *usage,
         return -1;
       }
       o->json = true;
+      break;
+    case 'i':
+      if (usage != usage_run) {
+        *rc = usage_error(usage, "-i is accepted by run only");
+        return -1;
+      }
+      o->interface = optarg;
       break;
     case 'v':
       log_set_level(LOG_DEBUG_);
@@ -242,6 +255,36 @@ static void wait_for_stop(const sigset_t *old) {
     sigsuspend(&wait);
 }
 
+static int load_capture_opts(runtime *rt, const char *iface,
+                             pipeline_opts *po);
+
+/* Captures until a stop signal, or, with no interface configured, only
+ * runs the scripts (and their jobs) until then. */
+static int run_daemon(runtime *rt, const common_opts *o, const sigset_t *old) {
+  pipeline_opts po = {0};
+  int rc = load_capture_opts(rt, o->interface, &po);
+  if (rc >= 0)
+    return rc;
+  if (!po.cap.interface) {
+    log_info("running with %zu script(s) and no capture interface ([capture] "
+             "interface or -i); stop with SIGINT or SIGTERM",
+             vm_script_count(rt->vm));
+    wait_for_stop(old);
+    log_info("stopping on signal %d", (int)stop_signal);
+    return EXIT_OK;
+  }
+  log_info("starting capture on %s with %zu script(s); stop with SIGINT or "
+           "SIGTERM",
+           po.cap.interface, vm_script_count(rt->vm));
+  po.stop = &stop_signal;
+  /* Either thread may take the signal; the handler only sets the flag. */
+  sigprocmask(SIG_SETMASK, old, NULL);
+  rc = pipeline_run(&po);
+  if (stop_signal)
+    log_info("stopped on signal %d", (int)stop_signal);
+  return rc;
+}
+
 static int cmd_run(int argc, char **argv) {
   common_opts o = {0};
   runtime rt = {0};
@@ -254,15 +297,47 @@ static int cmd_run(int argc, char **argv) {
   block_stop_signals(&old);
   if ((rc = runtime_open(&rt, &o, true)) < 0 &&
       (rc = runtime_scripts(&rt)) < 0) {
-    log_info("running with %zu script(s); stop with SIGINT or SIGTERM",
-             vm_script_count(rt.vm));
-    wait_for_stop(&old);
-    log_info("stopping on signal %d", (int)stop_signal);
-    rc = EXIT_OK;
+    rc = run_daemon(&rt, &o, &old);
   }
   runtime_close(&rt);
   sigprocmask(SIG_SETMASK, &old, NULL);
   return rc;
+}
+
+static int replay_items(runtime *rt, const char *file, bool json) {
+  replay_stats st = {0};
+  int rc = replay_jsonl(rt->vm, file, json ? stdout : NULL, &st) < 0
+               ? EXIT_RUNTIME
+               : EXIT_OK;
+  log_debug("replayed %llu item(s), %llu bad line(s)",
+            (unsigned long long)st.items, (unsigned long long)st.bad_lines);
+  return rc == EXIT_OK && st.bad_lines ? EXIT_RUNTIME : rc;
+}
+
+/* Capture options with -i applied; exit code or -1 to go on. */
+static int load_capture_opts(runtime *rt, const char *iface,
+                             pipeline_opts *po) {
+  char err[512];
+  if (capture_opts_load(&po->cap, &rt->cfg, err, sizeof(err)) < 0) {
+    fprintf(stderr, "wirehook: %s\n", err);
+    return EXIT_USAGE;
+  }
+  if (iface)
+    po->cap.interface = iface;
+  po->cfg = &rt->cfg;
+  po->vm = rt->vm;
+  return -1;
+}
+
+static int replay_capture(runtime *rt, const char *file, bool json) {
+  pipeline_opts po = {0};
+  int rc = load_capture_opts(rt, NULL, &po);
+  if (rc >= 0)
+    return rc;
+  po.file = file;
+  po.json_out = json ? stdout : NULL;
+  po.progress = isatty(STDERR_FILENO) && log_get_level() > LOG_DEBUG_;
+  return pipeline_run(&po);
 }
 
 static int cmd_replay(int argc, char **argv) {
@@ -280,22 +355,11 @@ static int cmd_replay(int argc, char **argv) {
     fprintf(stderr, "wirehook: %s: %s\n", file, strerror(err));
     return EXIT_USAGE;
   }
-  if (fmt != REPLAY_JSONL) {
-    fprintf(stderr,
-            "wirehook: %s: capture files are not supported by this "
-            "build; replay a file of items (JSON lines)\n",
-            file);
-    return EXIT_USAGE;
-  }
   if ((rc = runtime_open(&rt, &o, true)) < 0 &&
       (rc = runtime_scripts(&rt)) < 0) {
-    replay_stats st = {0};
-    rc = replay_jsonl(rt.vm, file, o.json ? stdout : NULL, &st) < 0
-             ? EXIT_RUNTIME
-             : EXIT_OK;
-    log_debug("replayed %llu item(s), %llu bad line(s)",
-              (unsigned long long)st.items, (unsigned long long)st.bad_lines);
-    if (rc == EXIT_OK && (st.bad_lines || rt.script_failures))
+    rc = fmt == REPLAY_JSONL ? replay_items(&rt, file, o.json)
+                             : replay_capture(&rt, file, o.json);
+    if (rc == EXIT_OK && rt.script_failures)
       rc = EXIT_RUNTIME;
   }
   runtime_close(&rt);

@@ -87,6 +87,7 @@ void vmi_push_target(duk_context *ctx, duk_idx_t idx);
 /* helpers/: install each namespace into a script's global object. */
 void helper_console_install(duk_context *ctx);
 void helper_test_install(duk_context *ctx);
+void helper_pcap_install(duk_context *ctx);
 void helper_env_install(script *s);
 void helper_plugins_install(script *s);
 

@@ -78,6 +78,7 @@ static void install_helpers(script *s) {
   helper_console_install(s->ctx);
   helper_test_install(s->ctx);
   helper_env_install(s);
+  helper_pcap_install(s->ctx);
   helper_plugins_install(s);
 }
 

@@ -17,6 +17,7 @@ include $(srcdir)/tests/unit/datadir.mk
 include $(srcdir)/tests/integration/local.mk
 include $(srcdir)/tests/integration/plugin.mk
 include $(srcdir)/tests/integration/more.mk
+include $(srcdir)/tests/integration/capture.mk
 
 # Unit tests run under valgrind too when WH_VALGRIND=1 (check-valgrind).
 LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/valgrind-wrap.sh

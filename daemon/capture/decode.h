@@ -37,14 +37,19 @@ enum {
   DECODE_BAD = 3       /* malformed: counted */
 };
 
-/* limits may be NULL for the defaults. */
+/* limits may be NULL for the defaults; a zero field also means its
+ * default. */
 decoder *decoder_new(const decode_limits *limits);
 void decoder_free(decoder *d);
 
 /* Decodes one frame of link type `linktype` (DLT_EN10MB with 802.1Q/QinQ,
  * DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NULL, DLT_LOOP, DLT_RAW, DLT_IPV4,
  * DLT_IPV6).  Returns one of DECODE_*.  When the last fragment of a
- * datagram arrives the call returns DECODE_OK for the whole datagram. */
+ * datagram arrives the call returns DECODE_OK for the whole datagram.
+ * A fragment refused by a cap, or cut by the snaplen, gives DECODE_SKIP;
+ * a malformed or conflicting one DECODE_BAD (both count frag_dropped).
+ * An IPv4/IPv6 length field of 0 (TSO, BIG TCP) means "the rest of the
+ * frame"; IPv6 jumbograms are DECODE_BAD (bad_ip). */
 int decode_packet(decoder *d, int linktype, const struct timespec *ts,
                   const uint8_t *frame, uint32_t caplen, uint32_t len,
                   pkt *out);

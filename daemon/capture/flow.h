@@ -41,8 +41,16 @@ typedef struct flow_stats {
   uint64_t gap_bytes;             /* bytes lost (skipped) */
   uint64_t dropped_flow_cap;      /* segments dropped by max_flow_bytes */
   uint64_t dropped_total_cap;     /* segments dropped by max_total_bytes */
-  uint64_t held_bytes;            /* now */
+  uint64_t held_bytes;            /* now (payload + FLOW_SEG_OVERHEAD per
+                                     held segment) */
+  uint64_t bad_segments;          /* data after the FIN or too far ahead
+                                     of the stream (> 2^30) */
 } flow_stats;
+
+/* Bytes charged against max_flow_bytes / max_total_bytes for each held
+ * segment beside its payload, so that the caps bound memory even when
+ * the segments are tiny. */
+#define FLOW_SEG_OVERHEAD 64u
 
 typedef struct flow_callbacks {
   void *udata;
@@ -52,7 +60,8 @@ typedef struct flow_callbacks {
   void (*packet)(void *udata, flow *f, const pkt *p);
   /* In-order TCP bytes of direction dir (0 = the side that opened the
    * connection, or that sent the first packet seen).  `gap` is true when
-   * bytes before this data were lost. ts is the time of the packet that
+   * bytes before this data were lost, and for the first data of a
+   * direction whose start (SYN) was not seen. ts is the time of the packet that
    * carried the first of these bytes. */
   void (*tcp_data)(void *udata, flow *f, int dir, const uint8_t *data,
                    uint32_t len, bool gap, const struct timespec *ts);
@@ -64,16 +73,23 @@ typedef struct flow_callbacks {
                 const struct timespec *ts);
 } flow_callbacks;
 
-/* limits may be NULL for the defaults; cb is copied. */
+/* limits may be NULL for the defaults (a field left 0 takes its default);
+ * cb is copied.  Callbacks may call flow_stop_data and the flow_*
+ * accessors, never flow_table_packet/expire/flush/free. */
 flow_table *flow_table_new(const flow_limits *limits, const flow_callbacks *cb);
 /* Ends every flow (FLOW_END_SHUTDOWN), then frees the table. */
 void flow_table_free(flow_table *t);
 
-/* Feeds one decoded TCP or UDP packet. */
+/* Feeds one decoded TCP or UDP packet.  A TCP packet without payload
+ * and without SYN (a pure ACK, FIN or RST) does not open a flow: they
+ * mostly trail a flow that just ended. */
 void flow_table_packet(flow_table *t, const pkt *p);
 /* Ends flows idle for longer than their timeout (call with the capture
  * clock, e.g. once a second of packet time). */
 void flow_table_expire(flow_table *t, const struct timespec *now);
+/* Ends every flow (FLOW_END_SHUTDOWN, held data delivered as gaps) and
+ * keeps the table usable, e.g. at the end of a capture file. */
+void flow_table_flush(flow_table *t, const struct timespec *now);
 
 const flow_stats *flow_table_stats(const flow_table *t);
 

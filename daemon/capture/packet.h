@@ -41,7 +41,8 @@ typedef struct pkt {
   uint32_t seq, ack;
   uint8_t tcp_flags;
 
-  bool truncated;   /* caplen < len, or the payload is cut short */
+  bool truncated;   /* the payload is cut short by the snaplen
+                       (payload_len < the length the headers give) */
   bool reassembled; /* payload comes from IP fragment reassembly */
 } pkt;
 

@@ -33,7 +33,7 @@ for target in "$top"/tests/fuzz/fuzz_*.c; do
   [ -d "$seeds" ] || seeds=""
   if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 "$corpus" $seeds >"$out/$name.log" 2>&1; then
-    echo "fuzz: $name: $(grep -o 'stat::number_of_executed_runs: *[0-9]*' "$out/$name.log" | grep -o '[0-9]*$' || echo '?') runs in ${seconds}s, no finding"
+    echo "fuzz: $name: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$name.log" | grep -o '[0-9]*$' || echo '?') runs in ${seconds}s, no finding"
     grep -E '^#[0-9]+.*DONE' "$out/$name.log" | tail -1
   else
     echo "fuzz: $name: FINDING (log: $out/$name.log)"; tail -40 "$out/$name.log"; failed=1

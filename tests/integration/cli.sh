@@ -46,6 +46,7 @@ assert_contains "$(cat "$T/err")" "items.jsonl:3: not a JSON object" "non-object
 assert_eq '{"id":"a"}
 {"id":"b"}' "$(cat "$T/out")" "--json prints the good items"
 
-# A capture file is recognised and refused until capture is built in.
+# A capture file is recognised by its magic; a cut one is refused.
 printf '\324\303\262\241\002\000\004\000' > "$T/x.pcap"
-expect_rc 2 "capture files are not supported" replay "$T/x.pcap" -c "$cfg"
+expect_rc 2 "x.pcap: not a capture file libpcap can read" replay "$T/x.pcap" -c "$cfg"
+expect_rc 2 "-i is accepted by run only" replay "$T/x.pcap" -i lo
