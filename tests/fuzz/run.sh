@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds every libFuzzer target in tests/fuzz (clang, ASan + UBSan) and
-# runs each for FUZZ_SECONDS (default 30), seeded from tests/fuzz/seeds/
-# NAME/ when it exists (seed generators write there).  A target file
+# runs each for FUZZ_SECONDS (default 30), seeded by tests/tools/
+# gen_fuzz_seeds_NAME.py when it exists.  A target file
 # names what it needs in two comment lines:
 #   // sources: daemon/capture/decode.c daemon/capture/addr.c
 #   // libs: -ljansson
@@ -29,8 +29,14 @@ for target in "$top"/tests/fuzz/fuzz_*.c; do
   fi
   corpus="$out/$name.corpus"
   mkdir -p "$corpus"
-  seeds="$top/tests/fuzz/seeds/$name"
-  [ -d "$seeds" ] || seeds=""
+  # Seeds are generated, never committed: tests/tools/gen_fuzz_seeds_X.py
+  # writes them for fuzz_X.
+  seeds="$out/$name.seeds"
+  gen="$top/tests/tools/gen_fuzz_seeds_${name#fuzz_}.py"
+  mkdir -p "$seeds"
+  if [ -f "$gen" ] && ! /usr/bin/python3 "$gen" "$seeds" >"$out/$name.seeds.log" 2>&1; then
+    echo "fuzz: $name: seed generator failed"; cat "$out/$name.seeds.log"; failed=1; continue
+  fi
   if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 "$corpus" $seeds >"$out/$name.log" 2>&1; then
     echo "fuzz: $name: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$name.log" | grep -o '[0-9]*$' || echo '?') runs in ${seconds}s, no finding"
