@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ struct cap_source {
   uint64_t file_size;
   char error[PCAP_ERRBUF_SIZE + 64];
   bool live, failed;
+  int fd; /* live: selectable descriptor, polled with a timeout */
 };
 
 static int apply_filter(cap_source *s, const char *filter, char *err,
@@ -112,6 +114,16 @@ cap_source *source_open_live(const capture_opts *o, char *err,
     source_close(s);
     return NULL;
   }
+  /* Immediate mode ignores the read timeout, so the capture thread would
+   * sleep in the kernel until a packet came and never see a stop request
+   * or run its timers: read without blocking and wait in poll instead. */
+  if (pcap_setnonblock(s->p, 1, ebuf) < 0 ||
+      (s->fd = pcap_get_selectable_fd(s->p)) < 0) {
+    snprintf(err, errcap, "capture on %s: cannot poll: %s", o->interface,
+             ebuf);
+    source_close(s);
+    return NULL;
+  }
   return s;
 }
 
@@ -140,8 +152,13 @@ int source_next(cap_source *s, cap_frame *f) {
     f->len = h->len;
     return 1;
   }
-  if (rc == 0)
+  if (rc == 0) {
+    if (s->live) {
+      struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+      poll(&pfd, 1, 100);
+    }
     return 0;
+  }
   if (rc == PCAP_ERROR_BREAK)
     return s->live ? 0 : -1;
   if (rc == PCAP_ERROR) {

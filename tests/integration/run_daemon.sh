@@ -71,7 +71,7 @@ signal() {
   kill "-$2" "$(cat "$T/$1.pid")"
 }
 
-running="wirehook: info: running with 1 script(s); stop with SIGINT or SIGTERM"
+running="wirehook: info: running with 1 script(s) and no capture interface ([capture] interface or -i); stop with SIGINT or SIGTERM"
 
 echo 'console.log("loaded", 1 + 1);' > "$T/hello.js"
 cfg=$(printf '[scripting]\nscripts = %s\n' "$T/hello.js" | wh_config)
