@@ -83,13 +83,14 @@ char *h1_key(const void *data, size_t len) {
 
 json_t *h1_jstr(const void *data, size_t len) {
   const uint8_t *p = data;
+  /* Checked here already: jansson need not validate again. */
   if (h1_utf8_valid(p, len))
-    return json_stringn(len ? data : "", len);
+    return json_stringn_nocheck(len ? data : "", len);
   size_t n;
   char *s = utf8_clean(p, len, false, &n);
   if (!s)
     return NULL;
-  json_t *j = json_stringn(s, n);
+  json_t *j = json_stringn_nocheck(s, n);
   free(s);
   return j;
 }
@@ -118,7 +119,7 @@ json_t *h1_base64(const uint8_t *p, size_t len) {
     *o++ = i + 1 < len ? tab[(v >> 6) & 63] : '=';
     *o++ = '=';
   }
-  json_t *j = json_stringn(out, out_len);
+  json_t *j = json_stringn_nocheck(out, out_len); /* base64 is ASCII */
   free(out);
   return j;
 }

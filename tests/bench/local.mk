@@ -3,7 +3,7 @@ EXTRA_PROGRAMS = tests/bench/bench_item
 tests_bench_bench_item_SOURCES = tests/bench/bench_item.c
 tests_bench_bench_item_CPPFLAGS = $(libwhcore_la_CPPFLAGS)
 tests_bench_bench_item_LDADD = libwhcore.la
-EXTRA_DIST += tests/bench/item_hook.sh
+EXTRA_DIST += tests/bench/item_hook.sh tests/bench/replay_vs_tshark.sh
 CLEANFILES += $(EXTRA_PROGRAMS)
 bench: $(EXTRA_PROGRAMS)
 .PHONY: bench
