@@ -117,6 +117,19 @@ static bool dns_port(const stream *s) {
   return flow_port(s->f, 0) == p || flow_port(s->f, 1) == p;
 }
 
+/* A name from a DNS answer (UDP or TCP), into the name table. */
+static void learn(void *udata, int family, const uint8_t *addr,
+                  const char *name) {
+  capture_side *cs = udata;
+  wh_addr a = {.family = (uint8_t)family};
+  memcpy(a.bytes, addr, family == 4 ? 4 : 16);
+  if (cs->names_lock)
+    pthread_mutex_lock(cs->names_lock);
+  resolver_learn(cs->items.names, &a, name, "", cs->last_tick.tv_sec);
+  if (cs->names_lock)
+    pthread_mutex_unlock(cs->names_lock);
+}
+
 static void become(stream *s, enum stream_kind kind) {
   capture_side *cs = s->cs;
   s->kind = kind;
@@ -125,6 +138,8 @@ static void become(stream *s, enum stream_kind kind) {
     s->http = http1_new(&lim, http_emit, s, &cs->http);
   } else if (kind == S_DNS) {
     s->dns = dns_new(!s->udp, 64, dns_emit, s, &cs->dns);
+    if (s->dns && cs->learn_dns && cs->items.names)
+      dns_set_learn(s->dns, learn, cs);
   }
   if (kind == S_HTTP || kind == S_DNS)
     link_live(s);
@@ -153,25 +168,7 @@ static void on_packet(void *udata, flow *f, const pkt *p) {
                      p->len);
 }
 
-static void learn(void *udata, int family, const uint8_t *addr,
-                  const char *name) {
-  capture_side *cs = udata;
-  wh_addr a = {.family = (uint8_t)family};
-  memcpy(a.bytes, addr, family == 4 ? 4 : 16);
-  resolver_learn(cs->items.names, &a, name, "", cs->last_tick.tv_sec);
-}
 
-static void learn_from(capture_side *cs, const uint8_t *msg, uint32_t len) {
-  dns_header h;
-  if (!cs->learn_dns || !cs->items.names || !dns_parse_header(msg, len, &h) ||
-      !h.qr)
-    return;
-  if (cs->names_lock)
-    pthread_mutex_lock(cs->names_lock);
-  dns_learn(msg, len, learn, cs);
-  if (cs->names_lock)
-    pthread_mutex_unlock(cs->names_lock);
-}
 
 static void on_tcp(void *udata, flow *f, int dir, const uint8_t *data,
                    uint32_t len, bool gap, const struct timespec *ts) {
@@ -195,14 +192,12 @@ static void on_tcp(void *udata, flow *f, int dir, const uint8_t *data,
 static void on_udp(void *udata, flow *f, int dir, const uint8_t *data,
                    uint32_t len, const struct timespec *ts) {
   stream *s = flow_user(f);
-  capture_side *cs = udata;
   if (!s)
     return;
   if (s->kind == S_UNKNOWN)
     become(s, dns_port(s) || dns_probe(data, len) ? S_DNS : S_OTHER);
   if (s->kind != S_DNS)
     return;
-  learn_from(cs, data, len);
   dns_feed(s->dns, dir, data, len, false, ts);
 }
 

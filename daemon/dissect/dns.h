@@ -60,6 +60,9 @@ typedef struct dns_conn dns_conn;
 dns_conn *dns_new(bool tcp, uint32_t max_pending, dns_emit_fn emit,
                   void *udata, dns_stats *stats);
 void dns_free(dns_conn *c);
+/* Calls fn (as dns_learn does) for every response the connection parses,
+ * UDP or TCP, before it is paired. */
+void dns_set_learn(dns_conn *c, dns_learn_fn fn, void *udata);
 /* UDP: one datagram.  TCP: stream bytes (gap as in http1_feed). */
 void dns_feed(dns_conn *c, int dir, const uint8_t *data, size_t len,
               bool gap, const struct timespec *ts);

@@ -42,7 +42,14 @@ struct dns_conn {
   pending *head;
   tcp_dir d[2];
   char errmsg[64]; /* error_msg of a timeout, valid during emit */
+  dns_learn_fn learn; /* names from every response, UDP or TCP */
+  void *learn_udata;
 };
+
+void dns_set_learn(dns_conn *c, dns_learn_fn fn, void *udata) {
+  c->learn = fn;
+  c->learn_udata = udata;
+}
 
 dns_conn *dns_new(bool tcp, uint32_t max_pending, dns_emit_fn emit,
                   void *udata, dns_stats *stats) {
@@ -174,6 +181,8 @@ static void on_message(dns_conn *c, int dir, const uint8_t *msg, size_t len,
     c->stats->malformed++;
     return;
   }
+  if (h.qr && c->learn)
+    dns_learn(msg, len, c->learn, c->learn_udata);
   if (h.qr)
     on_response(c, dir, &h, msg, len, ts);
   else
