@@ -301,3 +301,11 @@ json_t *vm_item_queried(vm *v, json_t *item) {
   }
   return cur;
 }
+
+vm *vm_of(duk_context *ctx) {
+  duk_push_heap_stash(ctx);
+  duk_get_prop_literal(ctx, -1, DUK_HIDDEN_SYMBOL("whVm"));
+  vm *v = duk_get_pointer(ctx, -1);
+  duk_pop_2(ctx);
+  return v;
+}

@@ -38,6 +38,9 @@ struct vm {
 
 uint64_t vm_now_ns(void);
 
+/* The vm that owns the heap of ctx (kept in the heap stash). */
+struct vm *vm_of(duk_context *ctx);
+
 /* vm_alloc.c: duktape's allocation functions, udata = the vm. */
 void *vm_alloc(void *udata, duk_size_t size);
 void *vm_realloc(void *udata, void *ptr, duk_size_t size);

@@ -49,10 +49,7 @@ static duk_ret_t console_print(duk_context *ctx, bool is_error) {
       sb_append(&line, " ", 1);
     format_arg(ctx, i, &line);
   }
-  duk_push_heap_stash(ctx);
-  duk_get_prop_string(ctx, -1, DUK_HIDDEN_SYMBOL("whVm"));
-  vm *v = duk_get_pointer(ctx, -1);
-  duk_pop_2(ctx);
+  vm *v = vm_of(ctx);
   if (v && v->current)
     vm_console_line(v->current, is_error, sb_str(&line), line.len);
   sb_free(&line);

@@ -42,13 +42,6 @@ void helper_pcap_set_context(resolver *names, pthread_mutex_t *lock,
   retention_s = max_age_s;
 }
 
-static vm *the_vm(duk_context *ctx) {
-  duk_push_heap_stash(ctx);
-  duk_get_prop_string(ctx, -1, DUK_HIDDEN_SYMBOL("whVm"));
-  vm *v = duk_get_pointer(ctx, -1);
-  duk_pop_2(ctx);
-  return v;
-}
 
 static bool absent(duk_context *ctx, duk_idx_t i) {
   return duk_is_undefined(ctx, i) || duk_is_null(ctx, i);
@@ -269,7 +262,7 @@ static duk_ret_t pcap_snapshot(duk_context *ctx) {
   snap *s = calloc(1, sizeof *s);
   if (!s)
     return duk_generic_error(ctx, "pcap.snapshot: out of memory");
-  s->v = the_vm(ctx);
+  s->v = vm_of(ctx);
   duk_set_top(ctx, 2);
   if (duk_safe_call(ctx, read_args, s, 2, 1) != DUK_EXEC_SUCCESS) {
     snap_free(s);

@@ -101,13 +101,6 @@ static void call_console(void *udata, bool is_error, const char *text) {
     vm_console_line(v->current, is_error, text, strlen(text));
 }
 
-static vm *the_vm(duk_context *ctx) {
-  duk_push_heap_stash(ctx);
-  duk_get_prop_string(ctx, -1, DUK_HIDDEN_SYMBOL("whVm"));
-  vm *v = duk_get_pointer(ctx, -1);
-  duk_pop_2(ctx);
-  return v;
-}
 
 /* Calls the plugin; leaves nothing on the stack.  Returns the result or
  * NULL, with call->error_kind set on failure. */
@@ -152,7 +145,7 @@ static duk_ret_t trampoline(duk_context *ctx) {
       return duk_type_error(ctx, "%s: %s is required", fn->path, a.missing);
     return duk_type_error(ctx, "%s: %s: %s", fn->path, a.bad_param, a.bad);
   }
-  vm *v = the_vm(ctx);
+  vm *v = vm_of(ctx);
   struct wh_call call;
   memset(&call, 0, sizeof(call));
   call.fn = fn;
