@@ -32,6 +32,7 @@ struct flow {
   uint8_t key[KEY_LEN];
   uint8_t proto;
   bool stopped;
+  bool closing; /* both FINs seen: only the last ACK is still to come */
   wh_addr addr[2]; /* sender of direction 0 and 1 */
   uint16_t port[2];
   tcp_conn tcp;
@@ -52,6 +53,7 @@ struct flow_table {
   uint64_t next_id;
   uint64_t touches;
   int64_t clock_ns; /* the latest packet time seen */
+  uint32_t closing;  /* flows waiting for their last ACK */
   struct timespec clock;
   flow_list lists[2];
 };
@@ -233,6 +235,8 @@ static void flow_end(flow_table *t, flow *f, enum flow_end why,
   hash_remove(t, f);
   list_remove(list_of(t, f), f);
   t->st.active--;
+  if (f->closing)
+    t->closing--;
   if (t->cb.close)
     t->cb.close(t->cb.udata, f, why, ts);
   free(f);
@@ -346,11 +350,38 @@ void flow_table_packet(flow_table *t, const pkt *p) {
       t->cb.udp_data(t->cb.udata, f, dir, p->payload, p->payload_len, &p->ts);
     return;
   }
+  if (f->closing) {
+    /* The ACK of the last FIN (or a RST) completes the connection, and
+     * its stream file; anything else is a late retransmission. */
+    if (p->tcp_flags & TCP_RST ||
+        (!p->payload_len && !(p->tcp_flags & (TCP_SYN | TCP_FIN))))
+      flow_end(t, f, FLOW_END_FIN, &p->ts);
+    return;
+  }
   tcp_env e;
   tcp_env_of(f, &e);
   int r = tcp_conn_segment(&f->tcp, &e, dir, p);
-  if (r != TCP_OPEN)
-    flow_end(t, f, r == TCP_END_RST ? FLOW_END_RST : FLOW_END_FIN, &p->ts);
+  if (r == TCP_END_RST) {
+    flow_end(t, f, FLOW_END_RST, &p->ts);
+  } else if (r == TCP_END_FIN) {
+    /* Kept a little longer, so the last ACK reaches the stream's PCAP. */
+    f->closing = true;
+    t->closing++;
+  }
+}
+
+/* Closing flows whose last ACK never came end after CLOSE_LINGER_MS. */
+#define CLOSE_LINGER_MS 2000
+
+static void end_lingering(flow_table *t, int64_t now_ns,
+                          const struct timespec *now) {
+  flow *f = t->lists[LIST_TCP].head;
+  while (f && t->closing) {
+    flow *next = f->next;
+    if (f->closing && now_ns - f->last_ns > CLOSE_LINGER_MS * NS_PER_MS)
+      flow_end(t, f, FLOW_END_FIN, now);
+    f = next;
+  }
 }
 
 void flow_table_expire(flow_table *t, const struct timespec *now) {
@@ -362,10 +393,12 @@ void flow_table_expire(flow_table *t, const struct timespec *now) {
   for (int k = 0; k < 2; k++) {
     flow *f;
     while ((f = t->lists[k].head) && now_ns - f->last_ns > idle[k]) {
-      t->st.idle_closed++;
+      if (!f->closing)
+        t->st.idle_closed++;
       flow_end(t, f, idle_reason(f), now);
     }
   }
+  end_lingering(t, now_ns, now);
 }
 
 void flow_table_flush(flow_table *t, const struct timespec *now) {

@@ -137,10 +137,12 @@ static void cdata(flow_table *t, uint32_t off, const char *data) {
   tcp(t, 0, TCP_ACK | TCP_PSH, CLIENT_ISN + 1 + off, SERVER_ISN + 1, data);
 }
 
+/* Both FINs and the last ACK, which ends the flow (and its PCAP). */
 static void fins(flow_table *t, uint32_t client_len, uint32_t server_len) {
   uint32_t c = CLIENT_ISN + 1 + client_len, s = SERVER_ISN + 1 + server_len;
   tcp(t, 0, TCP_FIN | TCP_ACK, c, s, "");
   tcp(t, 1, TCP_FIN | TCP_ACK, s, c + 1, "");
+  tcp(t, 0, TCP_ACK, c + 1, s + 1, "");
 }
 
 static void test_in_order(void) {
@@ -152,8 +154,8 @@ static void test_in_order(void) {
   CHECK_STR(R.s[1][0], "GET /");
   CHECK_STR(R.s[1][1], "HTTP 200");
   CHECK_STR(R.log, "o1 c1:fin ");
-  CHECK_INT(R.packets[1], 7);
-  /* The last ACK trails the closed flow and opens nothing. */
+  CHECK_INT(R.packets[1], 8); /* the last ACK is the flow's too */
+  /* A stray ACK after the close opens nothing. */
   tcp(t, 0, TCP_ACK, CLIENT_ISN + 7, SERVER_ISN + 10, "");
   const flow_stats *st = flow_table_stats(t);
   CHECK_INT(st->flows_tcp, 1);
@@ -285,6 +287,7 @@ static void test_gap_at_fin(void) {
   CHECK_STR(R.s[1][0], "aaaa");
   tcp(t, 1, TCP_FIN, SERVER_ISN + 1, 0, "");
   CHECK_STR(R.s[1][0], "aaaa|cccc");
+  tcp(t, 0, TCP_ACK, CLIENT_ISN + 14, SERVER_ISN + 2, ""); /* the last ACK */
   CHECK_STR(R.log, "o1 c1:fin ");
   CHECK_INT(flow_table_stats(t)->gap_bytes, 4);
   CHECK_INT(flow_table_stats(t)->held_bytes, 0);
@@ -299,6 +302,7 @@ static void test_gap_at_fin(void) {
   CHECK_STR(R.log, "o1 ");
   cdata(t, 4, "bbbb");
   CHECK_STR(R.s[1][0], "aaaabbbb");
+  tcp(t, 0, TCP_ACK, CLIENT_ISN + 10, SERVER_ISN + 2, "");
   CHECK_STR(R.log, "o1 c1:fin ");
   flow_table_free(t);
 
@@ -308,8 +312,29 @@ static void test_gap_at_fin(void) {
   cdata(t, 0, "aaaa");
   tcp(t, 0, TCP_FIN | TCP_ACK, CLIENT_ISN + 9, SERVER_ISN + 1, "");
   tcp(t, 1, TCP_FIN | TCP_ACK, SERVER_ISN + 1, CLIENT_ISN + 10, "");
-  CHECK_STR(R.log, "o1 c1:fin ");
   CHECK_INT(flow_table_stats(t)->gap_bytes, 4);
+  tcp(t, 0, TCP_ACK, CLIENT_ISN + 10, SERVER_ISN + 2, "");
+  CHECK_STR(R.log, "o1 c1:fin ");
+  flow_table_free(t);
+}
+
+/* After both FINs the flow waits for the last ACK (so the stream's PCAP
+ * gets it), but not for ever: it ends two seconds later without it. */
+static void test_close_linger(void) {
+  flow_table *t = table(NULL);
+  handshake(t);
+  cdata(t, 0, "GET /");
+  tcp(t, 0, TCP_FIN | TCP_ACK, CLIENT_ISN + 6, SERVER_ISN + 1, "");
+  tcp(t, 1, TCP_FIN | TCP_ACK, SERVER_ISN + 1, CLIENT_ISN + 7, "");
+  CHECK_STR(R.log, "o1 ");
+  struct timespec ts = {1002, 0};
+  flow_table_expire(t, &ts);
+  CHECK_STR(R.log, "o1 ");
+  ts.tv_nsec = 1000000;
+  flow_table_expire(t, &ts);
+  CHECK_STR(R.log, "o1 c1:fin ");
+  CHECK_INT(R.packets[1], 6);
+  CHECK_INT(flow_table_stats(t)->active, 0);
   flow_table_free(t);
 }
 
@@ -417,6 +442,7 @@ static void test_wraparound(void) {
   CHECK_INT(flow_table_stats(t)->retransmitted, 1);
   tcp(t, 0, TCP_FIN, isn + 17, 0, "");
   tcp(t, 1, TCP_FIN | TCP_SYN | TCP_ACK, 77, isn + 18, "");
+  tcp(t, 0, TCP_ACK, isn + 18, 79, "");
   CHECK_STR(R.log, "o1 c1:fin ");
   flow_table_free(t);
 }
@@ -565,7 +591,7 @@ static void test_stop_data(void) {
   CHECK_INT(R.packets[1], 7);
   fins(t, 12, 4);
   CHECK_STR(R.log, "o1 c1:fin ");
-  CHECK_INT(R.packets[1], 9);
+  CHECK_INT(R.packets[1], 10);
   flow_table_free(t);
 
   /* Stopped during delivery of held data: the rest is freed. */
@@ -645,6 +671,7 @@ int main(void) {
   test_overlaps();
   test_healed();
   test_gap_at_fin();
+  test_close_linger();
   test_gap_at_idle();
   test_gap_at_cap();
   test_gap_at_ack();
