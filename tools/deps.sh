@@ -4,7 +4,7 @@
 set -eu
 BUILD="autoconf automake libtool pkg-config make gcc duktape-dev libltdl-dev \
 libinih-dev libjansson-dev libpcap-dev libarchive-dev libcurl4-openssl-dev \
-libssl-dev zlib1g-dev"
+libssl-dev zlib1g-dev libpcre2-dev"
 TEST="valgrind python3 binutils file tar gzip tshark tcpdump dnsmasq-base \
 nginx-light curl dnsutils python3-scapy python3-dnspython clang \
 libclang-rt-14-dev iproute2 procps"

@@ -1,0 +1,1 @@
+# kfl plugin (being written)
