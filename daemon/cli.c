@@ -255,8 +255,7 @@ static void wait_for_stop(const sigset_t *old) {
     sigsuspend(&wait);
 }
 
-static int load_capture_opts(runtime *rt, const char *iface,
-                             pipeline_opts *po);
+static int load_capture_opts(runtime *rt, const char *iface, pipeline_opts *po);
 
 /* Captures until a stop signal, or, with no interface configured, only
  * runs the scripts (and their jobs) until then. */

@@ -12,10 +12,10 @@
 static json_t *protocol_json(item_proto p, bool tcp) {
   if (p == ITEM_DNS)
     return json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:[], s:s, s:i}",
-        "name", "dns", "version", "0", "abbr", "DNS", "longName",
-        "Domain Name System", "macro", "dns", "backgroundColor", "#606060",
-        "foregroundColor", "#ffffff", "fontSize", 12, "referenceLink",
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:[], s:s, s:i}", "name",
+        "dns", "version", "0", "abbr", "DNS", "longName", "Domain Name System",
+        "macro", "dns", "backgroundColor", "#606060", "foregroundColor",
+        "#ffffff", "fontSize", 12, "referenceLink",
         "https://www.iana.org/assignments/dns-parameters/dns-parameters.xhtml",
         "ports", "layer4", tcp ? "tcp" : "udp", "priority", 4);
   bool v10 = p == ITEM_HTTP10;
@@ -79,7 +79,8 @@ static int64_t elapsed_ms(const item_parts *p) {
 json_t *item_build(const item_ctx *ctx, item_parts *p) {
   char stream[40], id[160], when[48];
   snprintf(stream, sizeof(stream), "%012llu%s.pcap",
-           (unsigned long long)p->stream, p->proto == ITEM_DNS && !p->tcp ? "_udp" : "");
+           (unsigned long long)p->stream,
+           p->proto == ITEM_DNS && !p->tcp ? "_udp" : "");
   snprintf(id, sizeof(id), "%s/%s-%llu", ctx->worker, stream,
            (unsigned long long)p->index);
   item_time_text(&p->req_ts, when, sizeof(when));
@@ -90,8 +91,9 @@ json_t *item_build(const item_ctx *ctx, item_parts *p) {
   json_object_set_new(item, "index", json_integer((json_int_t)p->index));
   json_object_set_new(item, "stream", json_string(stream));
   json_object_set_new(item, "worker", json_string(ctx->worker));
-  json_object_set_new(item, "node", json_pack("{s:s, s:s}", "name",
-                                              ctx->node_name, "ip", ctx->node_ip));
+  json_object_set_new(
+      item, "node",
+      json_pack("{s:s, s:s}", "name", ctx->node_name, "ip", ctx->node_ip));
   json_object_set_new(item, "protocol", protocol_json(p->proto, p->tcp));
   json_object_set_new(item, "tls", json_false());
   json_object_set_new(item, "src",
@@ -107,7 +109,8 @@ json_t *item_build(const item_ctx *ctx, item_parts *p) {
   json_object_set_new(item, "response",
                       p->response ? p->response : json_object());
   p->request = p->response = NULL;
-  json_object_set_new(item, "requestSize", json_integer((json_int_t)p->request_size));
+  json_object_set_new(item, "requestSize",
+                      json_integer((json_int_t)p->request_size));
   json_object_set_new(item, "responseSize",
                       json_integer((json_int_t)p->response_size));
   json_object_set_new(item, "elapsedTime", json_integer(elapsed_ms(p)));

@@ -14,8 +14,8 @@ typedef struct resolver resolver;
 
 typedef struct item_ctx {
   const char *node_name, *node_ip, *worker;
-  resolver *names;            /* may be NULL */
-  const wh_addr *own;         /* the capturing host's addresses */
+  resolver *names;    /* may be NULL */
+  const wh_addr *own; /* the capturing host's addresses */
   size_t n_own;
 } item_ctx;
 
@@ -23,9 +23,9 @@ typedef enum item_proto { ITEM_HTTP10, ITEM_HTTP11, ITEM_DNS } item_proto;
 
 typedef struct item_parts {
   item_proto proto;
-  bool tcp;                 /* layer 4 (DNS over TCP) */
-  uint64_t stream;          /* flow id */
-  uint64_t index;           /* ordinal within the stream */
+  bool tcp;        /* layer 4 (DNS over TCP) */
+  uint64_t stream; /* flow id */
+  uint64_t index;  /* ordinal within the stream */
   const wh_addr *client, *server;
   uint16_t client_port, server_port;
   struct timespec req_ts, resp_ts; /* resp_ts zero when unanswered */

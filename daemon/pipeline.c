@@ -136,9 +136,9 @@ static void progress(run *r, time_t started, bool final) {
   long eta = done && secs > 0 && total > done
                  ? (long)(secs * (double)(total - done) / (double)done)
                  : 0;
-  fprintf(stderr, "\r%5.1f%%  %llu/%llu MB  %llu items  %.0f items/s  ETA %lds ",
-          pct, (unsigned long long)(done >> 20),
-          (unsigned long long)(total >> 20),
+  fprintf(stderr,
+          "\r%5.1f%%  %llu/%llu MB  %llu items  %.0f items/s  ETA %lds ", pct,
+          (unsigned long long)(done >> 20), (unsigned long long)(total >> 20),
           (unsigned long long)r->cs.c.items, rate, eta);
   if (final)
     fputc('\n', stderr);
@@ -218,8 +218,9 @@ static int open_source(run *r, char *err, size_t errcap) {
   if (o->file)
     r->src = source_open_file(o->file, o->cap.filter, err, errcap);
   else if (!o->cap.interface)
-    snprintf(err, errcap, "no interface to capture on; use -i IFACE or "
-                          "[capture] interface");
+    snprintf(err, errcap,
+             "no interface to capture on; use -i IFACE or "
+             "[capture] interface");
   else
     r->src = source_open_live(&o->cap, err, errcap);
   return r->src ? 0 : -1;
@@ -229,8 +230,8 @@ static void item_identity(run *r) {
   const wh_config *cfg = r->o->cfg;
   static char first_ip[64];
   first_ip[0] = '\0';
-  size_t n = own_addresses(r->own, MAX_OWN_ADDRS, r->o->cap.interface,
-                           first_ip, sizeof(first_ip));
+  size_t n = own_addresses(r->own, MAX_OWN_ADDRS, r->o->cap.interface, first_ip,
+                           sizeof(first_ip));
   const char *ip = cfg->node_ip && *cfg->node_ip ? cfg->node_ip : first_ip;
   if (cfg->node_worker && *cfg->node_worker)
     snprintf(r->worker, sizeof(r->worker), "%s", cfg->node_worker);
@@ -247,7 +248,8 @@ static void item_identity(run *r) {
 static int start(run *r) {
   char err[1024] = "";
   const pipeline_opts *o = r->o;
-  if (open_source(r, err, sizeof(err)) < 0 || open_names(r, err, sizeof(err)) < 0 ||
+  if (open_source(r, err, sizeof(err)) < 0 ||
+      open_names(r, err, sizeof(err)) < 0 ||
       open_store(r, err, sizeof(err)) < 0) {
     log_error("%s", err[0] ? err : "out of memory");
     return 2;

@@ -18,10 +18,10 @@ typedef struct pcap_store pcap_store;
 typedef struct pipeline_opts {
   const wh_config *cfg;
   capture_opts cap;
-  vm *vm;                /* scripts; NULL: none */
-  FILE *json_out;        /* print every item as a JSON line; may be NULL */
-  const char *file;      /* replay this capture file; NULL: live */
-  bool progress;         /* a progress bar on stderr */
+  vm *vm;           /* scripts; NULL: none */
+  FILE *json_out;   /* print every item as a JSON line; may be NULL */
+  const char *file; /* replay this capture file; NULL: live */
+  bool progress;    /* a progress bar on stderr */
   volatile sig_atomic_t *stop; /* set by a signal handler: stop capturing */
 } pipeline_opts;
 

@@ -9,32 +9,33 @@
 #include "capture/packet.h"
 
 typedef struct decode_limits {
-  uint32_t max_fragments;      /* datagrams being reassembled at once (default 1024) */
-  uint32_t max_fragment_bytes; /* bytes held in all of them (default 16 MiB) */
+  uint32_t
+      max_fragments; /* datagrams being reassembled at once (default 1024) */
+  uint32_t max_fragment_bytes;  /* bytes held in all of them (default 16 MiB) */
   uint32_t fragment_timeout_ms; /* default 30000 */
 } decode_limits;
 
 /* Why a packet was not handed on; each has a counter. */
 typedef struct decode_stats {
   uint64_t packets;
-  uint64_t bad_link;      /* link header cut or malformed */
-  uint64_t unknown_link;  /* link type or ethertype not handled */
-  uint64_t bad_ip;        /* IPv4/IPv6 header malformed, bad lengths */
-  uint64_t bad_l4;        /* TCP/UDP header malformed */
-  uint64_t other_l4;      /* neither TCP nor UDP (ICMP, ...) */
-  uint64_t frag_held;     /* fragments kept for reassembly */
-  uint64_t frag_done;     /* datagrams reassembled */
-  uint64_t frag_dropped;  /* fragments dropped: caps, overlaps, bad offsets */
-  uint64_t frag_expired;  /* datagrams dropped by the timeout */
+  uint64_t bad_link;     /* link header cut or malformed */
+  uint64_t unknown_link; /* link type or ethertype not handled */
+  uint64_t bad_ip;       /* IPv4/IPv6 header malformed, bad lengths */
+  uint64_t bad_l4;       /* TCP/UDP header malformed */
+  uint64_t other_l4;     /* neither TCP nor UDP (ICMP, ...) */
+  uint64_t frag_held;    /* fragments kept for reassembly */
+  uint64_t frag_done;    /* datagrams reassembled */
+  uint64_t frag_dropped; /* fragments dropped: caps, overlaps, bad offsets */
+  uint64_t frag_expired; /* datagrams dropped by the timeout */
 } decode_stats;
 
 typedef struct decoder decoder;
 
 enum {
-  DECODE_OK = 0,       /* out is filled */
-  DECODE_HELD = 1,     /* an IP fragment kept for reassembly */
-  DECODE_SKIP = 2,     /* not IP, or not TCP/UDP: counted */
-  DECODE_BAD = 3       /* malformed: counted */
+  DECODE_OK = 0,   /* out is filled */
+  DECODE_HELD = 1, /* an IP fragment kept for reassembly */
+  DECODE_SKIP = 2, /* not IP, or not TCP/UDP: counted */
+  DECODE_BAD = 3   /* malformed: counted */
 };
 
 /* limits may be NULL for the defaults; a zero field also means its

@@ -32,7 +32,7 @@ struct flow {
   uint8_t key[KEY_LEN];
   uint8_t proto;
   bool stopped;
-  bool closing; /* both FINs seen: only the last ACK is still to come */
+  bool closing;    /* both FINs seen: only the last ACK is still to come */
   wh_addr addr[2]; /* sender of direction 0 and 1 */
   uint16_t port[2];
   tcp_conn tcp;
@@ -53,7 +53,7 @@ struct flow_table {
   uint64_t next_id;
   uint64_t touches;
   int64_t clock_ns; /* the latest packet time seen */
-  uint32_t closing;  /* flows waiting for their last ACK */
+  uint32_t closing; /* flows waiting for their last ACK */
   struct timespec clock;
   flow_list lists[2];
 };

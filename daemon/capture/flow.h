@@ -15,7 +15,7 @@ typedef struct flow_table flow_table;
 
 /* Why a flow ended. */
 enum flow_end {
-  FLOW_END_FIN,     /* both sides closed (or one FIN and then idle) */
+  FLOW_END_FIN, /* both sides closed (or one FIN and then idle) */
   FLOW_END_RST,
   FLOW_END_IDLE,    /* idle timeout */
   FLOW_END_EVICTED, /* dropped to respect max_flows */
@@ -23,28 +23,29 @@ enum flow_end {
 };
 
 typedef struct flow_limits {
-  uint32_t max_flows;        /* default 65536 */
-  uint32_t max_flow_bytes;   /* out-of-order bytes held per direction (default 4 MiB) */
-  uint64_t max_total_bytes;  /* held in all flows (default 256 MiB) */
-  uint32_t tcp_idle_ms;      /* default 300000 */
-  uint32_t udp_idle_ms;      /* default 60000 */
+  uint32_t max_flows;       /* default 65536 */
+  uint32_t max_flow_bytes;  /* out-of-order bytes held per direction (default 4
+                               MiB) */
+  uint64_t max_total_bytes; /* held in all flows (default 256 MiB) */
+  uint32_t tcp_idle_ms;     /* default 300000 */
+  uint32_t udp_idle_ms;     /* default 60000 */
 } flow_limits;
 
 typedef struct flow_stats {
-  uint64_t flows_tcp, flows_udp;  /* created */
-  uint64_t active;                /* now */
-  uint64_t evicted;               /* for max_flows */
+  uint64_t flows_tcp, flows_udp; /* created */
+  uint64_t active;               /* now */
+  uint64_t evicted;              /* for max_flows */
   uint64_t idle_closed;
-  uint64_t retransmitted;         /* segments or bytes already delivered */
-  uint64_t out_of_order;          /* segments held for later */
-  uint64_t overlaps;              /* overlapping segments trimmed */
-  uint64_t gap_bytes;             /* bytes lost (skipped) */
-  uint64_t dropped_flow_cap;      /* segments dropped by max_flow_bytes */
-  uint64_t dropped_total_cap;     /* segments dropped by max_total_bytes */
-  uint64_t held_bytes;            /* now (payload + FLOW_SEG_OVERHEAD per
-                                     held segment) */
-  uint64_t bad_segments;          /* data after the FIN or too far ahead
-                                     of the stream (> 2^30) */
+  uint64_t retransmitted;     /* segments or bytes already delivered */
+  uint64_t out_of_order;      /* segments held for later */
+  uint64_t overlaps;          /* overlapping segments trimmed */
+  uint64_t gap_bytes;         /* bytes lost (skipped) */
+  uint64_t dropped_flow_cap;  /* segments dropped by max_flow_bytes */
+  uint64_t dropped_total_cap; /* segments dropped by max_total_bytes */
+  uint64_t held_bytes;        /* now (payload + FLOW_SEG_OVERHEAD per
+                                 held segment) */
+  uint64_t bad_segments;      /* data after the FIN or too far ahead
+                                 of the stream (> 2^30) */
 } flow_stats;
 
 /* Bytes charged against max_flow_bytes / max_total_bytes for each held
@@ -94,8 +95,8 @@ void flow_table_flush(flow_table *t, const struct timespec *now);
 const flow_stats *flow_table_stats(const flow_table *t);
 
 /* About a flow. */
-uint64_t flow_id(const flow *f);        /* 1, 2, ... in order of creation */
-uint8_t flow_proto(const flow *f);      /* 6 or 17 */
+uint64_t flow_id(const flow *f);   /* 1, 2, ... in order of creation */
+uint8_t flow_proto(const flow *f); /* 6 or 17 */
 /* Endpoint of direction dir's sender (dir 0 = initiator). */
 const wh_addr *flow_addr(const flow *f, int dir);
 uint16_t flow_port(const flow *f, int dir);

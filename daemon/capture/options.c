@@ -31,9 +31,9 @@ static int parse_scaled(const char *s, const char *const *units,
 }
 
 int parse_size(const char *s, uint64_t *out) {
-  static const char *const units[] = {"", "K", "M", "G", "k", "KiB", "MiB",
-                                      "GiB", NULL};
-  static const uint64_t f[] = {1, 1 << 10, 1 << 20, 1 << 30,
+  static const char *const units[] = {"",    "K",   "M",   "G", "k",
+                                      "KiB", "MiB", "GiB", NULL};
+  static const uint64_t f[] = {1,       1 << 10, 1 << 20, 1 << 30,
                                1 << 10, 1 << 10, 1 << 20, 1 << 30};
   return parse_scaled(s, units, f, out);
 }
@@ -69,7 +69,8 @@ typedef struct key_spec {
   size_t offset, width; /* field in capture_opts */
 } key_spec;
 
-#define F(field) offsetof(capture_opts, field), sizeof(((capture_opts *)0)->field)
+#define F(field)                                                               \
+  offsetof(capture_opts, field), sizeof(((capture_opts *)0)->field)
 static const key_spec keys[] = {
     {"interface", K_STR, 0, 0, F(interface)},
     {"filter", K_STR, 0, 0, F(filter)},
@@ -159,8 +160,9 @@ static int set_key(capture_opts *o, const key_spec *k, const cfg_kv *kv,
   if (rc == 0 && (v < k->min || v > k->max))
     rc = -1;
   if (rc < 0) {
-    snprintf(err, errcap, "%s:%d: [capture] %s: \"%.60s\" is not %s in %llu..%llu",
-             kv->file, kv->line, k->name, kv->value, kind_hint[k->kind],
+    snprintf(err, errcap,
+             "%s:%d: [capture] %s: \"%.60s\" is not %s in %llu..%llu", kv->file,
+             kv->line, k->name, kv->value, kind_hint[k->kind],
              (unsigned long long)k->min, (unsigned long long)k->max);
     return -1;
   }

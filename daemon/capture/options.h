@@ -9,15 +9,15 @@
 typedef struct wh_config wh_config;
 
 typedef struct capture_opts {
-  const char *interface; /* borrowed from the config; NULL: none */
-  const char *filter;    /* BPF; NULL: everything */
-  uint32_t snaplen;      /* default 262144 */
-  bool promiscuous;      /* default false */
-  uint32_t buffer_size;  /* kernel buffer, bytes (default 4 MiB) */
-  bool immediate;        /* default true */
-  size_t max_body;       /* default 65536 */
+  const char *interface;     /* borrowed from the config; NULL: none */
+  const char *filter;        /* BPF; NULL: everything */
+  uint32_t snaplen;          /* default 262144 */
+  bool promiscuous;          /* default false */
+  uint32_t buffer_size;      /* kernel buffer, bytes (default 4 MiB) */
+  bool immediate;            /* default true */
+  size_t max_body;           /* default 65536 */
   uint32_t stats_interval_s; /* default 10; 0: no stats line */
-  uint32_t queue_size;   /* items between capture and scripts (default 4096) */
+  uint32_t queue_size; /* items between capture and scripts (default 4096) */
   uint32_t max_flows;
   uint32_t max_flow_bytes;
   uint64_t max_total_bytes;

@@ -31,7 +31,7 @@ typedef struct pkt {
   int linktype;         /* DLT_* of the capture */
 
   wh_addr src, dst;
-  uint8_t proto;        /* 6 = TCP, 17 = UDP */
+  uint8_t proto; /* 6 = TCP, 17 = UDP */
   uint16_t sport, dport;
   const uint8_t *payload; /* transport payload */
   uint32_t payload_len;   /* bytes available at payload (may be cut by

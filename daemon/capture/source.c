@@ -60,8 +60,8 @@ cap_source *source_open_file(const char *path, const char *filter, char *err,
   s->p = pcap_fopen_offline_with_tstamp_precision(
       s->file, PCAP_TSTAMP_PRECISION_NANO, ebuf);
   if (!s->p) {
-    snprintf(err, errcap, "%s: not a capture file libpcap can read (%s)",
-             path, ebuf);
+    snprintf(err, errcap, "%s: not a capture file libpcap can read (%s)", path,
+             ebuf);
     fclose(s->file);
     free(s);
     return NULL;
@@ -80,18 +80,16 @@ static int activate(cap_source *s, const capture_opts *o, char *err,
   if (rc >= 0)
     return 0;
   const char *why = pcap_geterr(s->p);
-  const char *hint = rc == PCAP_ERROR_PERM_DENIED
-                         ? "run as root or grant CAP_NET_RAW"
-                     : rc == PCAP_ERROR_NO_SUCH_DEVICE
-                         ? "check the interface name (ip link)"
-                         : "check [capture] interface";
+  const char *hint =
+      rc == PCAP_ERROR_PERM_DENIED      ? "run as root or grant CAP_NET_RAW"
+      : rc == PCAP_ERROR_NO_SUCH_DEVICE ? "check the interface name (ip link)"
+                                        : "check [capture] interface";
   snprintf(err, errcap, "capture on %s: %s; %s", o->interface,
            why && *why ? why : pcap_statustostr(rc), hint);
   return -1;
 }
 
-cap_source *source_open_live(const capture_opts *o, char *err,
-                             size_t errcap) {
+cap_source *source_open_live(const capture_opts *o, char *err, size_t errcap) {
   char ebuf[PCAP_ERRBUF_SIZE] = "";
   cap_source *s = calloc(1, sizeof(*s));
   if (!s)
@@ -119,8 +117,7 @@ cap_source *source_open_live(const capture_opts *o, char *err,
    * or run its timers: read without blocking and wait in poll instead. */
   if (pcap_setnonblock(s->p, 1, ebuf) < 0 ||
       (s->fd = pcap_get_selectable_fd(s->p)) < 0) {
-    snprintf(err, errcap, "capture on %s: cannot poll: %s", o->interface,
-             ebuf);
+    snprintf(err, errcap, "capture on %s: cannot poll: %s", o->interface, ebuf);
     source_close(s);
     return NULL;
   }
@@ -137,7 +134,9 @@ void source_close(cap_source *s) {
   free(s);
 }
 
-int source_linktype(const cap_source *s) { return pcap_datalink(s->p); }
+int source_linktype(const cap_source *s) {
+  return pcap_datalink(s->p);
+}
 
 int source_next(cap_source *s, cap_frame *f) {
   struct pcap_pkthdr *h;
@@ -168,7 +167,9 @@ int source_next(cap_source *s, cap_frame *f) {
   return -1;
 }
 
-void source_interrupt(cap_source *s) { pcap_breakloop(s->p); }
+void source_interrupt(cap_source *s) {
+  pcap_breakloop(s->p);
+}
 
 const char *source_error(const cap_source *s) {
   return s->failed ? s->error : NULL;

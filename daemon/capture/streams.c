@@ -59,19 +59,19 @@ static void emit(stream *s, item_parts *p) {
 
 static void http_emit(void *udata, http1_exchange *x) {
   stream *s = udata;
-  item_parts p = {
-      .proto = x->version && strcmp(x->version, "1.0") == 0 ? ITEM_HTTP10
-                                                             : ITEM_HTTP11,
-      .tcp = true,
-      .client = flow_addr(s->f, x->client_dir),
-      .req_ts = x->req_ts,
-      .resp_ts = x->resp_ts,
-      .request = x->request,
-      .response = x->response,
-      .request_size = x->request_size,
-      .response_size = x->response_size,
-      .error_type = x->error_type,
-      .error_msg = x->error_msg};
+  item_parts p = {.proto = x->version && strcmp(x->version, "1.0") == 0
+                               ? ITEM_HTTP10
+                               : ITEM_HTTP11,
+                  .tcp = true,
+                  .client = flow_addr(s->f, x->client_dir),
+                  .req_ts = x->req_ts,
+                  .resp_ts = x->resp_ts,
+                  .request = x->request,
+                  .response = x->response,
+                  .request_size = x->request_size,
+                  .response_size = x->response_size,
+                  .error_type = x->error_type,
+                  .error_msg = x->error_msg};
   emit(s, &p);
 }
 
@@ -168,8 +168,6 @@ static void on_packet(void *udata, flow *f, const pkt *p) {
                      p->len);
 }
 
-
-
 static void on_tcp(void *udata, flow *f, int dir, const uint8_t *data,
                    uint32_t len, bool gap, const struct timespec *ts) {
   stream *s = flow_user(f);
@@ -246,10 +244,10 @@ int capture_side_init(capture_side *cs) {
 static void packet_event(capture_side *cs, const pkt *p, bool fragmented) {
   char when[48];
   item_time_text(&p->ts, when, sizeof(when));
-  json_t *info = json_pack("{s:s, s:I, s:I, s:b, s:b}", "timestamp", when,
-                           "captureLength", (json_int_t)p->caplen, "length",
-                           (json_int_t)p->len, "truncated", p->caplen < p->len,
-                           "fragmented", fragmented);
+  json_t *info =
+      json_pack("{s:s, s:I, s:I, s:b, s:b}", "timestamp", when, "captureLength",
+                (json_int_t)p->caplen, "length", (json_int_t)p->len,
+                "truncated", p->caplen < p->len, "fragmented", fragmented);
   event ev = {EV_PACKET, info};
   cs->c.packet_events++;
   if (cs->wait)

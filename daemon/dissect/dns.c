@@ -32,8 +32,8 @@ bool dns_header_sane(const dns_header *h, size_t len) {
          h->opcode != 3 && h->opcode <= 6 && counts_fit(h, len);
 }
 
-int dns_question_read(dns_cur *c, char name[DNS_NAME_TEXT_MAX],
-                      uint16_t *type, uint16_t *klass) {
+int dns_question_read(dns_cur *c, char name[DNS_NAME_TEXT_MAX], uint16_t *type,
+                      uint16_t *klass) {
   if (dns_name(c, name) < 0 || dns_u16(c, type) < 0)
     return -1;
   return dns_u16(c, klass);

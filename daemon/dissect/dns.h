@@ -57,15 +57,15 @@ typedef struct dns_stats {
 typedef struct dns_conn dns_conn;
 
 /* tcp: messages arrive as a byte stream with 2-byte length prefixes. */
-dns_conn *dns_new(bool tcp, uint32_t max_pending, dns_emit_fn emit,
-                  void *udata, dns_stats *stats);
+dns_conn *dns_new(bool tcp, uint32_t max_pending, dns_emit_fn emit, void *udata,
+                  dns_stats *stats);
 void dns_free(dns_conn *c);
 /* Calls fn (as dns_learn does) for every response the connection parses,
  * UDP or TCP, before it is paired. */
 void dns_set_learn(dns_conn *c, dns_learn_fn fn, void *udata);
 /* UDP: one datagram.  TCP: stream bytes (gap as in http1_feed). */
-void dns_feed(dns_conn *c, int dir, const uint8_t *data, size_t len,
-              bool gap, const struct timespec *ts);
+void dns_feed(dns_conn *c, int dir, const uint8_t *data, size_t len, bool gap,
+              const struct timespec *ts);
 void dns_close(dns_conn *c, const struct timespec *ts);
 void dns_expire(dns_conn *c, const struct timespec *now, uint32_t timeout_ms);
 

@@ -41,7 +41,7 @@ struct dns_conn {
   dns_stats *stats, own_stats;
   pending *head;
   tcp_dir d[2];
-  char errmsg[64]; /* error_msg of a timeout, valid during emit */
+  char errmsg[64];    /* error_msg of a timeout, valid during emit */
   dns_learn_fn learn; /* names from every response, UDP or TCP */
   void *learn_udata;
 };
@@ -51,8 +51,8 @@ void dns_set_learn(dns_conn *c, dns_learn_fn fn, void *udata) {
   c->learn_udata = udata;
 }
 
-dns_conn *dns_new(bool tcp, uint32_t max_pending, dns_emit_fn emit,
-                  void *udata, dns_stats *stats) {
+dns_conn *dns_new(bool tcp, uint32_t max_pending, dns_emit_fn emit, void *udata,
+                  dns_stats *stats) {
   dns_conn *c = calloc(1, sizeof *c);
   if (!c)
     return NULL;
@@ -273,8 +273,8 @@ static void tcp_feed(dns_conn *c, int dir, const uint8_t *data, size_t len,
   }
 }
 
-void dns_feed(dns_conn *c, int dir, const uint8_t *data, size_t len,
-              bool gap, const struct timespec *ts) {
+void dns_feed(dns_conn *c, int dir, const uint8_t *data, size_t len, bool gap,
+              const struct timespec *ts) {
   static const struct timespec zero;
   if (!c || (!data && len))
     return;

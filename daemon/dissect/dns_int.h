@@ -17,8 +17,15 @@ typedef struct json_t json_t;
 #define DNS_HEADER_LEN 12
 
 enum {
-  DNS_T_A = 1, DNS_T_NS = 2, DNS_T_CNAME = 5, DNS_T_SOA = 6, DNS_T_PTR = 12,
-  DNS_T_MX = 15, DNS_T_TXT = 16, DNS_T_AAAA = 28, DNS_T_SRV = 33,
+  DNS_T_A = 1,
+  DNS_T_NS = 2,
+  DNS_T_CNAME = 5,
+  DNS_T_SOA = 6,
+  DNS_T_PTR = 12,
+  DNS_T_MX = 15,
+  DNS_T_TXT = 16,
+  DNS_T_AAAA = 28,
+  DNS_T_SRV = 33,
   DNS_T_OPT = 41
 };
 
@@ -42,13 +49,12 @@ int dns_name(dns_cur *c, char out[DNS_NAME_TEXT_MAX]);
 
 /* Header and a cursor after it; -1 if the counts cannot fit in len. */
 typedef struct dns_header dns_header;
-int dns_message_open(const uint8_t *msg, size_t len, dns_header *h,
-                     dns_cur *c);
+int dns_message_open(const uint8_t *msg, size_t len, dns_header *h, dns_cur *c);
 /* What dns_probe asks of a header, for a message of len bytes: one to
  * 16 questions, a known opcode, counts that can fit. */
 bool dns_header_sane(const dns_header *h, size_t len);
-int dns_question_read(dns_cur *c, char name[DNS_NAME_TEXT_MAX],
-                      uint16_t *type, uint16_t *klass);
+int dns_question_read(dns_cur *c, char name[DNS_NAME_TEXT_MAX], uint16_t *type,
+                      uint16_t *klass);
 
 /* One resource record: owner, fixed fields, and where its RDATA is. */
 typedef struct dns_rr {
@@ -83,8 +89,7 @@ int dns_put_base32hex(strbuf *out, const uint8_t *p, size_t n);
 /* A quoted character-string with zone-file escapes ("\"", "\\", \DDD). */
 int dns_put_quoted(strbuf *out, const uint8_t *p, size_t n);
 /* The same escapes without quotes; extra lists more bytes to escape. */
-int dns_put_escaped(strbuf *out, const uint8_t *p, size_t n,
-                    const char *extra);
+int dns_put_escaped(strbuf *out, const uint8_t *p, size_t n, const char *extra);
 /* Raw bytes as UTF-8, invalid sequences replaced by U+FFFD. */
 int dns_put_utf8(strbuf *out, const uint8_t *p, size_t n);
 

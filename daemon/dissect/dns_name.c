@@ -38,8 +38,7 @@ int dns_u32(dns_cur *c, uint32_t *v) {
   const uint8_t *p;
   if (dns_bytes(c, 4, &p) < 0)
     return -1;
-  *v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-       p[3];
+  *v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
   return 0;
 }
 

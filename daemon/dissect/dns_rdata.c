@@ -231,8 +231,7 @@ static int get_sigtime(dns_cur *c, strbuf *sb) {
   if (!gmtime_r(&t, &tm))
     return -1;
   return sb_printf(sb, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
-                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                   tm.tm_sec);
+                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static int rd_rrsig(dns_cur *c, uint16_t type, rd_out *o) {
@@ -316,27 +315,69 @@ static int rd_opt(dns_cur *c, uint16_t type, rd_out *o) {
 
 static rd_fn rd_for(uint16_t type) {
   switch (type) {
-  case 1: case 28: return rd_addr;
-  case 2: case 3: case 4: case 5: case 7: case 8: case 9: case 12:
-  case 39: return rd_name;
-  case 6: return rd_soa;
-  case 15: case 18: case 21: case 36: return rd_pref_name;
-  case 16: case 99: return rd_txt;
-  case 13: return rd_two_strings;
-  case 14: case 17: return rd_two_names;
-  case 33: return rd_srv;
-  case 35: return rd_naptr;
-  case 256: return rd_uri;
-  case 257: return rd_caa;
-  case 43: case 59: case 32769: return rd_ds;
-  case 44: case 52: case 53: return rd_fingerprint;
-  case 25: case 48: case 60: return rd_dnskey;
-  case 24: case 46: return rd_rrsig;
-  case 47: return rd_nsec;
-  case 50: case 51: return rd_nsec3;
-  case 64: case 65: return rd_svcb;
-  case 41: return rd_opt;
-  default: return NULL;
+  case 1:
+  case 28:
+    return rd_addr;
+  case 2:
+  case 3:
+  case 4:
+  case 5:
+  case 7:
+  case 8:
+  case 9:
+  case 12:
+  case 39:
+    return rd_name;
+  case 6:
+    return rd_soa;
+  case 15:
+  case 18:
+  case 21:
+  case 36:
+    return rd_pref_name;
+  case 16:
+  case 99:
+    return rd_txt;
+  case 13:
+    return rd_two_strings;
+  case 14:
+  case 17:
+    return rd_two_names;
+  case 33:
+    return rd_srv;
+  case 35:
+    return rd_naptr;
+  case 256:
+    return rd_uri;
+  case 257:
+    return rd_caa;
+  case 43:
+  case 59:
+  case 32769:
+    return rd_ds;
+  case 44:
+  case 52:
+  case 53:
+    return rd_fingerprint;
+  case 25:
+  case 48:
+  case 60:
+    return rd_dnskey;
+  case 24:
+  case 46:
+    return rd_rrsig;
+  case 47:
+    return rd_nsec;
+  case 50:
+  case 51:
+    return rd_nsec3;
+  case 64:
+  case 65:
+    return rd_svcb;
+  case 41:
+    return rd_opt;
+  default:
+    return NULL;
   }
 }
 

@@ -20,9 +20,8 @@ int dns_rr_read(dns_cur *c, dns_rr *rr) {
 }
 
 /* Keys of every record object; the ones that do not apply are "". */
-static const char *const field_keys[] = {"ip",   "ns",  "cname", "ptr",
-                                         "txts", "soa", "srv",   "mx",
-                                         "opt",  "uri"};
+static const char *const field_keys[] = {"ip",  "ns",  "cname", "ptr", "txts",
+                                         "soa", "srv", "mx",    "opt", "uri"};
 
 static int set_str(json_t *o, const char *key, const char *s, size_t n) {
   return json_object_set_new(o, key, json_stringn(s, n));

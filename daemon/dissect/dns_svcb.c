@@ -8,8 +8,8 @@
 #include "dissect/dns_int.h"
 
 static const char *const key_names[] = {
-    "mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech",
-    "ipv6hint",  "dohpath",
+    "mandatory", "alpn", "no-default-alpn", "port",
+    "ipv4hint",  "ech",  "ipv6hint",        "dohpath",
 };
 
 static int put_key(strbuf *sb, uint16_t key) {
@@ -67,13 +67,20 @@ static int put_addrs(strbuf *sb, const uint8_t *p, size_t n, int af) {
 
 static int put_value(strbuf *sb, uint16_t key, const uint8_t *p, size_t n) {
   switch (key) {
-  case 0: return put_mandatory(sb, p, n);
-  case 1: return put_alpn(sb, p, n);
-  case 3: return n == 2 ? sb_printf(sb, "%u", p[0] << 8 | p[1]) : -1;
-  case 4: return put_addrs(sb, p, n, AF_INET);
-  case 5: return dns_put_base64(sb, p, n);
-  case 6: return put_addrs(sb, p, n, AF_INET6);
-  default: return dns_put_escaped(sb, p, n, NULL);
+  case 0:
+    return put_mandatory(sb, p, n);
+  case 1:
+    return put_alpn(sb, p, n);
+  case 3:
+    return n == 2 ? sb_printf(sb, "%u", p[0] << 8 | p[1]) : -1;
+  case 4:
+    return put_addrs(sb, p, n, AF_INET);
+  case 5:
+    return dns_put_base64(sb, p, n);
+  case 6:
+    return put_addrs(sb, p, n, AF_INET6);
+  default:
+    return dns_put_escaped(sb, p, n, NULL);
   }
 }
 

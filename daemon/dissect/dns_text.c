@@ -27,7 +27,8 @@ int dns_put_base64(strbuf *out, const uint8_t *p, size_t n) {
     if (i + 2 < n)
       v |= p[i + 2];
     char q[4] = {al[v >> 18], al[(v >> 12) & 63],
-                 i + 1 < n ? al[(v >> 6) & 63] : '=', i + 2 < n ? al[v & 63] : '='};
+                 i + 1 < n ? al[(v >> 6) & 63] : '=',
+                 i + 2 < n ? al[v & 63] : '='};
     if (sb_append(out, q, 4) < 0)
       return -1;
   }

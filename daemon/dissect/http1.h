@@ -24,13 +24,13 @@ typedef struct http1_limits {
 typedef struct http1_exchange {
   json_t *request;
   json_t *response;
-  int client_dir;               /* the flow direction that sent the request */
-  struct timespec req_ts;       /* first byte of the request */
-  struct timespec resp_ts;      /* first byte of the response (0 if none) */
-  uint64_t request_size;        /* item-model §4 */
+  int client_dir;          /* the flow direction that sent the request */
+  struct timespec req_ts;  /* first byte of the request */
+  struct timespec resp_ts; /* first byte of the response (0 if none) */
+  uint64_t request_size;   /* item-model §4 */
   uint64_t response_size;
-  const char *version;          /* "1.1" or "1.0", from the request line */
-  const char *error_type;       /* NULL, "timeout" or "pair-not-found" */
+  const char *version;    /* "1.1" or "1.0", from the request line */
+  const char *error_type; /* NULL, "timeout" or "pair-not-found" */
   const char *error_msg;
 } http1_exchange;
 
@@ -38,10 +38,11 @@ typedef void (*http1_emit_fn)(void *udata, http1_exchange *x);
 
 typedef struct http1_stats {
   uint64_t requests, responses, exchanges;
-  uint64_t orphan_responses;  /* response with no request: counted, not emitted */
-  uint64_t parse_errors;      /* unparsable messages (the direction resyncs) */
+  uint64_t
+      orphan_responses;  /* response with no request: counted, not emitted */
+  uint64_t parse_errors; /* unparsable messages (the direction resyncs) */
   uint64_t truncated_bodies;
-  uint64_t pending_dropped;   /* max_pending */
+  uint64_t pending_dropped; /* max_pending */
 } http1_stats;
 
 /* True when data (the first bytes seen in one direction) look like an

@@ -145,7 +145,8 @@ static json_t *post_data(const h1_msg *m, const h1_content *body) {
     put(o, "mimeType", h1_jstr(mime, mlen), &ok);
     put(o, "params", post_params(m, mime, b), &ok);
     if (h1_utf8_valid(b->data, b->len))
-      put(o, "text", json_stringn_nocheck(b->len ? (char *)b->data : "", b->len), &ok);
+      put(o, "text",
+          json_stringn_nocheck(b->len ? (char *)b->data : "", b->len), &ok);
     else {
       put(o, "text", h1_base64(b->data, b->len), &ok);
       put(o, "encoding", json_string("base64"), &ok);

@@ -42,7 +42,6 @@ void helper_pcap_set_context(resolver *names, pthread_mutex_t *lock,
   retention_s = max_age_s;
 }
 
-
 static bool absent(duk_context *ctx, duk_idx_t i) {
   return duk_is_undefined(ctx, i) || duk_is_null(ctx, i);
 }

@@ -101,7 +101,6 @@ static void call_console(void *udata, bool is_error, const char *text) {
     vm_console_line(v->current, is_error, text, strlen(text));
 }
 
-
 /* Calls the plugin; leaves nothing on the stack.  Returns the result or
  * NULL, with call->error_kind set on failure. */
 static json_t *invoke(vm *v, const plugin_fn *fn, call_args *a,

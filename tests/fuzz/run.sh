@@ -37,7 +37,7 @@ for target in "$top"/tests/fuzz/fuzz_*.c; do
   if [ -f "$gen" ] && ! /usr/bin/python3 "$gen" "$seeds" >"$out/$name.seeds.log" 2>&1; then
     echo "fuzz: $name: seed generator failed"; cat "$out/$name.seeds.log"; failed=1; continue
   fi
-  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$out/$name-" \
        -print_final_stats=1 "$corpus" $seeds >"$out/$name.log" 2>&1; then
     echo "fuzz: $name: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$name.log" | grep -o '[0-9]*$' || echo '?') runs in ${seconds}s, no finding"
     grep -E '^#[0-9]+.*DONE' "$out/$name.log" | tail -1
