@@ -24,6 +24,9 @@ long kfl_limit(const kfl_query *q);
 /* A deep copy of data with every redact() path of q applied (whether or
  * not evaluation would reach it).  New reference. */
 json_t *kfl_redact(const kfl_query *q, json_t *data);
+/* True when evaluating q can change the record (it uses redact()); other
+ * queries only read it, so callers need no copy. */
+bool kfl_rewrites(const kfl_query *q);
 void kfl_free(kfl_query *q);
 
 /* Macro expansion on text (§9.1 whole-word rule); malloc'd result. */

@@ -110,6 +110,7 @@ struct kfl_node {
 struct kfl_query {
   kfl_node *root; /* NULL: empty query (true) */
   long limit;
+  bool rewrites; /* has redact(): evaluation changes the record */
 };
 
 kfl_node *kfl_parse(kfl_toks *t, char *err, size_t errcap);

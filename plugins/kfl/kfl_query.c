@@ -42,6 +42,7 @@ kfl_query *kfl_compile(const char *text, char *err, size_t errcap) {
   }
   q->root = root;
   q->limit = -1;
+  q->rewrites = find_helper(root, "redact") != NULL;
   const kfl_node *l = find_helper(root, "limit");
   if (l && l->nargs >= 1) {
     if (l->args[0]->type == N_INT)
@@ -52,6 +53,8 @@ kfl_query *kfl_compile(const char *text, char *err, size_t errcap) {
   }
   return q;
 }
+
+bool kfl_rewrites(const kfl_query *q) { return q && q->rewrites; }
 
 long kfl_limit(const kfl_query *q) {
   return q ? q->limit : -1;

@@ -10,3 +10,5 @@ TESTS += $(CAPTURE2_TESTS)
 EXTRA_DIST += $(CAPTURE2_TESTS) \
 	tests/tools/e2e_pcap.py \
 	tests/tools/e2e_hang_server.py
+TESTS += tests/integration/kfl_capture.sh
+EXTRA_DIST += tests/integration/kfl_capture.sh
