@@ -37,3 +37,13 @@ EXTRA_DIST += \
 	tests/fuzz/fuzz_kfl.c \
 	tests/tools/gen_fuzz_seeds_kfl.py \
 	doc/kfl.md
+
+# The service through the real plugin host, as the query interface uses it.
+if BUILD_PLUGIN_KFL
+check_PROGRAMS += tests/unit/test_kfl_service
+TESTS += tests/unit/test_kfl_service
+tests_unit_test_kfl_service_SOURCES = tests/unit/test_kfl_service.c
+tests_unit_test_kfl_service_CPPFLAGS = $(libwhcore_la_CPPFLAGS) -I$(top_srcdir)/plugins/kfl -I$(top_srcdir)/tests/unit
+tests_unit_test_kfl_service_LDADD = libwhcore.la
+EXTRA_tests_unit_test_kfl_service_DEPENDENCIES = plugins/kfl/kfl.la
+endif
