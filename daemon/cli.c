@@ -19,6 +19,7 @@
 #include "pipeline.h"
 #include "plugin.h"
 #include "replay.h"
+#include "jobs/scheduler.h"
 #include "vm.h"
 
 /* Everything a command that runs scripts needs, set up in order and torn
@@ -247,12 +248,24 @@ static void block_stop_signals(sigset_t *old) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
-static void wait_for_stop(const sigset_t *old) {
-  sigset_t wait = *old;
-  sigdelset(&wait, SIGINT);
-  sigdelset(&wait, SIGTERM);
-  while (!stop_signal)
-    sigsuspend(&wait);
+/* Waits for SIGINT or SIGTERM (blocked), running due jobs meanwhile. */
+static void wait_for_stop(vm *v) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  while (!stop_signal) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t ms =
+        v ? vm_run_jobs(v, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000,
+                        1000)
+          : 1000;
+    struct timespec timeout = {ms / 1000, (ms % 1000) * 1000000L};
+    int sig = sigtimedwait(&set, NULL, &timeout);
+    if (sig > 0)
+      stop_signal = sig;
+  }
 }
 
 static int load_capture_opts(runtime *rt, const char *iface, pipeline_opts *po);
@@ -268,7 +281,7 @@ static int run_daemon(runtime *rt, const common_opts *o, const sigset_t *old) {
     log_info("running with %zu script(s) and no capture interface ([capture] "
              "interface or -i); stop with SIGINT or SIGTERM",
              vm_script_count(rt->vm));
-    wait_for_stop(old);
+    wait_for_stop(rt->vm);
     log_info("stopping on signal %d", (int)stop_signal);
     return EXIT_OK;
   }

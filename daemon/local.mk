@@ -41,6 +41,8 @@ libwhcore_la_SOURCES = \
 	daemon/helpers/test.c \
 	daemon/helpers/env.c \
 	daemon/helpers/plugin_fn.c \
+	daemon/helpers/jobs.c \
+	daemon/jobs/scheduler.c daemon/jobs/scheduler.h \
 	daemon/replay.c daemon/replay.h \
 	daemon/cli.c daemon/cli.h
 libwhcore_la_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS) \

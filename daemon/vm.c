@@ -86,6 +86,7 @@ void vm_free(vm *v) {
     free(v->scripts[i]->path);
     free(v->scripts[i]);
   }
+  jobs_free_all(v);
   free(v->scripts);
   duk_destroy_heap(v->heap);
   free(v);
@@ -215,7 +216,7 @@ const vm_hook_stats *vm_stats(const vm *v, vm_hook h) {
 }
 
 /* Pushes the script's hook function; false (nothing pushed) if absent. */
-static bool push_hook(script *s, vm_hook h) {
+bool vm_push_hook(script *s, vm_hook h) {
   if (!s->has_hook[h])
     return false;
   duk_get_global_string(s->ctx, vm_hook_names[h]);
@@ -235,7 +236,7 @@ static void account(vm *v, vm_hook h, uint64_t t0, int rc) {
     st->errors++;
 }
 
-static int call_hook(script *s, vm_hook h, duk_idx_t nargs) {
+int vm_call_hook(script *s, vm_hook h, duk_idx_t nargs) {
   char what[64];
   snprintf(what, sizeof(what), "(hook=%s)", vm_hook_names[h]);
   uint64_t t0 = vm_now_ns();
@@ -247,10 +248,10 @@ static int call_hook(script *s, vm_hook h, duk_idx_t nargs) {
 void vm_item_captured(vm *v, json_t *item) {
   for (size_t i = 0; i < v->n_scripts; i++) {
     script *s = v->scripts[i];
-    if (!push_hook(s, VM_HOOK_ITEM_CAPTURED))
+    if (!vm_push_hook(s, VM_HOOK_ITEM_CAPTURED))
       continue;
     vmi_push(s->ctx, v->item_handler, item);
-    call_hook(s, VM_HOOK_ITEM_CAPTURED, 1);
+    vm_call_hook(s, VM_HOOK_ITEM_CAPTURED, 1);
     duk_pop(s->ctx);
   }
 }
@@ -258,10 +259,10 @@ void vm_item_captured(vm *v, json_t *item) {
 void vm_packet_captured(vm *v, json_t *info) {
   for (size_t i = 0; i < v->n_scripts; i++) {
     script *s = v->scripts[i];
-    if (!push_hook(s, VM_HOOK_PACKET_CAPTURED))
+    if (!vm_push_hook(s, VM_HOOK_PACKET_CAPTURED))
       continue;
     vmc_push_json(s->ctx, info);
-    call_hook(s, VM_HOOK_PACKET_CAPTURED, 1);
+    vm_call_hook(s, VM_HOOK_PACKET_CAPTURED, 1);
     duk_pop(s->ctx);
   }
 }
@@ -270,10 +271,10 @@ json_t *vm_item_queried(vm *v, json_t *item) {
   json_t *cur = json_incref(item);
   for (size_t i = 0; i < v->n_scripts; i++) {
     script *s = v->scripts[i];
-    if (!push_hook(s, VM_HOOK_ITEM_QUERIED))
+    if (!vm_push_hook(s, VM_HOOK_ITEM_QUERIED))
       continue;
     vmi_push(s->ctx, v->item_handler, cur);
-    if (call_hook(s, VM_HOOK_ITEM_QUERIED, 1) == 0 &&
+    if (vm_call_hook(s, VM_HOOK_ITEM_QUERIED, 1) == 0 &&
         duk_is_object(s->ctx, -1) && !duk_is_function(s->ctx, -1) &&
         !duk_is_array(s->ctx, -1)) {
       const char *err = NULL;

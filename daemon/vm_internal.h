@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "duktape.h"
+#include "jobs/scheduler.h"
 #include "vm.h"
 
 typedef struct script {
@@ -34,7 +35,14 @@ struct vm {
   unsigned alloc_ticks;
   void *item_handler; /* vm_item.c's proxy handler */
   vm_hook_stats stats[VM_HOOK_COUNT];
+  job_table jobs;
 };
+
+/* Pushes script s's hook function; false (nothing pushed) if absent. */
+bool vm_push_hook(script *s, vm_hook h);
+/* Calls the pushed hook with nargs arguments, counting it in the stats;
+ * the result (or error) stays on the stack. */
+int vm_call_hook(script *s, vm_hook h, duk_idx_t nargs);
 
 uint64_t vm_now_ns(void);
 
@@ -91,6 +99,7 @@ void vmi_push_target(duk_context *ctx, duk_idx_t idx);
 void helper_console_install(duk_context *ctx);
 void helper_test_install(duk_context *ctx);
 void helper_pcap_install(duk_context *ctx);
+void helper_jobs_install(duk_context *ctx);
 void helper_env_install(script *s);
 void helper_plugins_install(script *s);
 

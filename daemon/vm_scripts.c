@@ -79,6 +79,7 @@ static void install_helpers(script *s) {
   helper_test_install(s->ctx);
   helper_env_install(s);
   helper_pcap_install(s->ctx);
+  helper_jobs_install(s->ctx);
   helper_plugins_install(s);
 }
 

@@ -7,3 +7,5 @@ MORE_TESTS = \
 	tests/integration/examples.sh
 TESTS += $(MORE_TESTS)
 EXTRA_DIST += $(MORE_TESTS)
+TESTS += tests/integration/jobs.sh
+EXTRA_DIST += tests/integration/jobs.sh

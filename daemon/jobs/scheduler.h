@@ -1,0 +1,44 @@
+/* Jobs: scheduled script functions (runtime.md §8.4), run on the script
+ * thread between items.  The table belongs to the vm. */
+#ifndef WH_SCHEDULER_H
+#define WH_SCHEDULER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct vm vm;
+typedef struct script script;
+typedef struct cron_expr cron_expr;
+
+typedef struct job {
+  char *tag;       /* normalised */
+  char *cron_text; /* as given */
+  cron_expr *cron;
+  int64_t limit; /* 0: no limit */
+  uint64_t runs, skipped;
+  int64_t last_run, next_run; /* unix seconds; next_run -1: never */
+  bool queued;                /* jobs.run asked for a run */
+  script *owner;
+  unsigned id; /* key of its function and arguments in the owner */
+} job;
+
+typedef struct job_table {
+  job **jobs;
+  size_t n, cap;
+  bool stopped; /* jobs.scheduler.stop() */
+  unsigned next_id;
+} job_table;
+
+/* Runs the jobs that are due (or queued) at `now_ms`; returns the
+ * milliseconds until the next one is due (at most max_wait_ms). */
+int64_t vm_run_jobs(vm *v, int64_t now_ms, int64_t max_wait_ms);
+/* Removes every job of script s (its script is being unloaded). */
+void jobs_remove_owned(vm *v, script *s);
+void jobs_free_all(vm *v);
+/* Removes job i of the table (and its stored function). */
+void jobs_remove_at(vm *v, size_t i);
+/* Pushes the heap's store of job functions ({id: [task, args...]}). */
+void jobs_push_store(void *ctx);
+
+#endif
