@@ -101,6 +101,7 @@ static void run_job(vm *v, job *j, int64_t now) {
   for (duk_size_t i = 0; i < n; i++)
     duk_get_prop_index(ctx, -1 - (duk_idx_t)i, (duk_uarridx_t)i);
   int rc = -1;
+  j->running = true;
   if (n)
     rc = vm_call(s, (duk_idx_t)n - 1, what);
   else
@@ -111,6 +112,9 @@ static void run_job(vm *v, job *j, int64_t now) {
              rc == -2 ? "RangeError: execution timeout"
                       : duk_safe_to_string(ctx, -1));
   duk_pop_3(ctx);
+  ssize_t still = find_job(v, j);
+  if (still >= 0)
+    j->running = false;
   job tmp = {.tag = tag, .cron_text = cron, .limit = limit};
   job_hooks(v, &tmp, rc < 0 ? err : NULL);
   ssize_t i = find_job(v, j);
@@ -144,8 +148,15 @@ int64_t vm_run_jobs(vm *v, int64_t now_ms, int64_t max_wait_ms) {
     bool scheduled = !j->queued;
     j->queued = false;
     if (scheduled || j->next_run <= now) {
-      int64_t next = cron_next(j->cron, now);
-      j->next_run = next;
+      /* Occurrences that came due while the thread was busy are counted
+       * and skipped, not caught up. */
+      int64_t t = j->next_run;
+      for (int k = 0; k < 1000 && t >= 0 && t < now; k++) {
+        t = cron_next(j->cron, t);
+        if (t >= 0 && t <= now)
+          j->skipped++;
+      }
+      j->next_run = cron_next(j->cron, now);
     }
     run_job(v, j, now);
   }

@@ -16,9 +16,11 @@ typedef struct job {
   char *cron_text; /* as given */
   cron_expr *cron;
   int64_t limit; /* 0: no limit */
-  uint64_t runs, skipped;
+  uint64_t runs;
+  uint64_t skipped; /* occurrences missed while busy (not caught up) */
   int64_t last_run, next_run; /* unix seconds; next_run -1: never */
   bool queued;                /* jobs.run asked for a run */
+  bool running;               /* its task is running now */
   script *owner;
   unsigned id; /* key of its function and arguments in the owner */
 } job;
