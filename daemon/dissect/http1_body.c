@@ -293,16 +293,6 @@ static bool step_fixed(http1_conn *c, h1_dir *d) {
   return true;
 }
 
-static int hexdig(uint8_t ch) {
-  if (ch >= '0' && ch <= '9')
-    return ch - '0';
-  if (ch >= 'a' && ch <= 'f')
-    return ch - 'a' + 10;
-  if (ch >= 'A' && ch <= 'F')
-    return ch - 'A' + 10;
-  return -1;
-}
-
 /* chunk-size [ws] [; extensions] CRLF */
 static bool step_chunk_size(http1_conn *c, h1_dir *d) {
   size_t ll = line_len(d);
@@ -311,8 +301,8 @@ static bool step_chunk_size(http1_conn *c, h1_dir *d) {
   const uint8_t *p = cur(d);
   uint64_t size = 0;
   size_t i = 0;
-  for (; i < ll && hexdig(p[i]) >= 0; i++) {
-    size = size << 4 | (uint64_t)hexdig(p[i]);
+  for (; i < ll && h1_hexval((char)p[i]) >= 0; i++) {
+    size = size << 4 | (uint64_t)h1_hexval((char)p[i]);
     if (size > MAX_LENGTH)
       return fail(c, d);
   }

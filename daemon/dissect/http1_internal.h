@@ -174,6 +174,8 @@ char *h1_key(const void *data, size_t len);
 /* A JSON string of the bytes, invalid UTF-8 bytes replaced by U+FFFD. */
 json_t *h1_jstr(const void *data, size_t len);
 bool h1_utf8_valid(const uint8_t *p, size_t len);
+/* The value of a hex digit, or -1. */
+int h1_hexval(char ch);
 json_t *h1_base64(const uint8_t *p, size_t len);
 /* Percent-decodes in place (plus: '+' becomes a space).  Invalid escapes
  * are kept; *bad tells whether there was one.  Returns the new length. */

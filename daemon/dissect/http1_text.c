@@ -124,7 +124,7 @@ json_t *h1_base64(const uint8_t *p, size_t len) {
   return j;
 }
 
-static int hexval(char ch) {
+int h1_hexval(char ch) {
   if (ch >= '0' && ch <= '9')
     return ch - '0';
   if (ch >= 'a' && ch <= 'f')
@@ -137,9 +137,9 @@ static int hexval(char ch) {
 size_t h1_unescape(char *s, size_t len, bool plus, bool *bad) {
   size_t o = 0;
   for (size_t i = 0; i < len; i++) {
-    if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
-        hexval(s[i + 2]) >= 0) {
-      s[o++] = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+    if (s[i] == '%' && i + 2 < len && h1_hexval(s[i + 1]) >= 0 &&
+        h1_hexval(s[i + 2]) >= 0) {
+      s[o++] = (char)(h1_hexval(s[i + 1]) << 4 | h1_hexval(s[i + 2]));
       i += 2;
       continue;
     }
