@@ -11,6 +11,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${FUZZ_SECONDS:-30}
 out=${FUZZ_OUT:-$(mktemp -d /tmp/wirehook-fuzz.XXXXXX)}
+mkdir -p "$out"
 cc=${FUZZ_CC:-clang}
 failed=0
 only=${1:-}
