@@ -32,8 +32,12 @@ struct flow {
   uint8_t key[KEY_LEN];
   uint8_t proto;
   bool stopped;
-  bool closing;    /* both FINs seen: only the last ACK is still to come */
-  wh_addr addr[2]; /* sender of direction 0 and 1 */
+  bool closing;        /* both FINs seen: only the last ACK is still to come */
+  bool fin[2];         /* direction d sent a FIN ... */
+  uint32_t fin_end[2]; /* ... whose ACK is this sequence number */
+  bool acked[2];       /* direction d sent an ACK ... */
+  uint32_t max_ack[2]; /* ... this far */
+  wh_addr addr[2];     /* sender of direction 0 and 1 */
   uint16_t port[2];
   tcp_conn tcp;
 };
@@ -315,6 +319,30 @@ static void advance_clock(flow_table *t, const struct timespec *ts) {
   }
 }
 
+/* Remembers each side's FIN and how far each side has acknowledged, to
+ * know when the close is complete (simultaneous closes need two ACKs). */
+static void note_fin_ack(flow *f, int dir, const pkt *p) {
+  if (p->tcp_flags & TCP_FIN) {
+    f->fin[dir] = true;
+    f->fin_end[dir] = p->seq + p->payload_len + 1;
+  }
+  if (p->tcp_flags & TCP_ACK) {
+    if (!f->acked[dir] || (int32_t)(p->ack - f->max_ack[dir]) > 0)
+      f->max_ack[dir] = p->ack;
+    f->acked[dir] = true;
+  }
+}
+
+static bool fin_acked_by(const flow *f, int dir) {
+  int other = 1 - dir;
+  return !f->fin[other] ||
+         (f->acked[dir] && (int32_t)(f->max_ack[dir] - f->fin_end[other]) >= 0);
+}
+
+static bool fins_acked(const flow *f) {
+  return fin_acked_by(f, 0) && fin_acked_by(f, 1);
+}
+
 /* Finds the packet's flow, opening one when the packet can start it. */
 static flow *flow_for(flow_table *t, const pkt *p) {
   uint8_t key[KEY_LEN];
@@ -350,11 +378,11 @@ void flow_table_packet(flow_table *t, const pkt *p) {
       t->cb.udp_data(t->cb.udata, f, dir, p->payload, p->payload_len, &p->ts);
     return;
   }
+  note_fin_ack(f, dir, p);
   if (f->closing) {
-    /* The ACK of the last FIN (or a RST) completes the connection, and
-     * its stream file; anything else is a late retransmission. */
-    if (p->tcp_flags & TCP_RST ||
-        (!p->payload_len && !(p->tcp_flags & (TCP_SYN | TCP_FIN))))
+    /* Once both FINs are acknowledged (or on a RST) the connection and
+     * its stream file are complete; until then packets are only kept. */
+    if (p->tcp_flags & TCP_RST || fins_acked(f))
       flow_end(t, f, FLOW_END_FIN, &p->ts);
     return;
   }
@@ -364,7 +392,12 @@ void flow_table_packet(flow_table *t, const pkt *p) {
   if (r == TCP_END_RST) {
     flow_end(t, f, FLOW_END_RST, &p->ts);
   } else if (r == TCP_END_FIN) {
-    /* Kept a little longer, so the last ACK reaches the stream's PCAP. */
+    /* Kept until both FINs are acknowledged (at most CLOSE_LINGER_MS), so
+     * the last ACKs reach the stream's PCAP. */
+    if (fins_acked(f)) {
+      flow_end(t, f, FLOW_END_FIN, &p->ts);
+      return;
+    }
     f->closing = true;
     t->closing++;
   }

@@ -179,7 +179,15 @@ capture_start() {
 # capture_stop: waits until every packet sent so far is in the file, then
 # stops tcpdump with SIGINT so that it flushes and closes the file.
 capture_stop() {
-  sleep 0.3   # the last FIN/ACKs of closing connections
+  # The last FIN/ACKs of closing connections: wait until the file has not
+  # grown for 0.6 s (a loaded machine closes slowly), 8 s at most.
+  _last=-1 _still=0 _n=0
+  while [ "$_still" -lt 3 ] && [ "$_n" -lt 40 ]; do
+    sleep 0.2
+    _size=$(wc -c < "$TRAFFIC_CAP_FILE" 2>/dev/null || echo 0)
+    if [ "$_size" = "$_last" ]; then _still=$((_still + 1)); else _still=0; fi
+    _last=$_size _n=$((_n + 1))
+  done
   _cap_sync "$TRAFFIC_CAP_FILE" "$TRAFFIC_SYNC_PORT"
   kill -INT "$TRAFFIC_CAP_PID"
   wait "$TRAFFIC_CAP_PID" || :

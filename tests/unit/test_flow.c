@@ -287,7 +287,9 @@ static void test_gap_at_fin(void) {
   CHECK_STR(R.s[1][0], "aaaa");
   tcp(t, 1, TCP_FIN, SERVER_ISN + 1, 0, "");
   CHECK_STR(R.s[1][0], "aaaa|cccc");
-  tcp(t, 0, TCP_ACK, CLIENT_ISN + 14, SERVER_ISN + 2, ""); /* the last ACK */
+  tcp(t, 0, TCP_ACK, CLIENT_ISN + 14, SERVER_ISN + 2, ""); /* the last ACKs */
+  CHECK_STR(R.log, "o1 "); /* the client's FIN is not acknowledged yet */
+  tcp(t, 1, TCP_ACK, SERVER_ISN + 2, CLIENT_ISN + 14, "");
   CHECK_STR(R.log, "o1 c1:fin ");
   CHECK_INT(flow_table_stats(t)->gap_bytes, 4);
   CHECK_INT(flow_table_stats(t)->held_bytes, 0);
@@ -303,6 +305,7 @@ static void test_gap_at_fin(void) {
   cdata(t, 4, "bbbb");
   CHECK_STR(R.s[1][0], "aaaabbbb");
   tcp(t, 0, TCP_ACK, CLIENT_ISN + 10, SERVER_ISN + 2, "");
+  tcp(t, 1, TCP_ACK, SERVER_ISN + 2, CLIENT_ISN + 10, "");
   CHECK_STR(R.log, "o1 c1:fin ");
   flow_table_free(t);
 
