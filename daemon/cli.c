@@ -255,12 +255,7 @@ static void wait_for_stop(vm *v) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   while (!stop_signal) {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    int64_t ms =
-        v ? vm_run_jobs(v, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000,
-                        1000)
-          : 1000;
+    int64_t ms = v ? vm_run_jobs(v, jobs_now_ms(), 1000) : 1000;
     struct timespec timeout = {ms / 1000, (ms % 1000) * 1000000L};
     int sig = sigtimedwait(&set, NULL, &timeout);
     if (sig > 0)

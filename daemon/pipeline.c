@@ -189,18 +189,12 @@ static void *capture_thread(void *arg) {
   return NULL;
 }
 
-static int64_t wall_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The script thread: items and packets to the hooks, and due jobs in
  * between (before every event, so a flood of items cannot delay them). */
 static void consume(run *r) {
   event ev;
   for (;;) {
-    int64_t wait = r->o->vm ? vm_run_jobs(r->o->vm, wall_ms(), 200) : 200;
+    int64_t wait = r->o->vm ? vm_run_jobs(r->o->vm, jobs_now_ms(), 200) : 200;
     if (!queue_pop(r->q, &ev, (int)wait)) {
       if (queue_closed(r->q))
         break;

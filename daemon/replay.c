@@ -11,7 +11,6 @@
 #include "strbuf.h"
 #include "jobs/scheduler.h"
 #include "vm.h"
-#include <time.h>
 
 /* An item larger than this is refused rather than buffered. */
 #define MAX_LINE (64u * 1024 * 1024)
@@ -64,9 +63,7 @@ static void replay_line(vm *v, const char *path, const char *line, size_t n,
   }
   vm_item_captured(v, item);
   json_decref(item);
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  vm_run_jobs(v, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, 0);
+  vm_run_jobs(v, jobs_now_ms(), 0);
 }
 
 /* Reads one line into sb, keeping at most MAX_LINE bytes; *too_long is

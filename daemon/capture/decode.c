@@ -11,16 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Older <pcap/dlt.h> lack these; the values are the registered ones. */
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
 #define LINKTYPE_RAW 101 /* what a file says; pcap maps it to DLT_RAW */
 
 enum { ETH_IPV4 = 0x0800, ETH_IPV6 = 0x86dd };

@@ -4,9 +4,21 @@
 #ifndef WH_DECODE_H
 #define WH_DECODE_H
 
+#include <pcap/dlt.h>
 #include <stdint.h>
 
 #include "capture/packet.h"
+
+/* Older <pcap/dlt.h> lack these; the values are the registered ones. */
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
 
 typedef struct decode_limits {
   uint32_t

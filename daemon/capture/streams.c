@@ -57,37 +57,26 @@ static void emit(stream *s, item_parts *p) {
   push_item(cs, item);
 }
 
+/* The fields an HTTP and a DNS exchange share, by the same names. */
+#define EXCHANGE_PARTS(s, x)                                                   \
+  .client = flow_addr((s)->f, (x)->client_dir), .req_ts = (x)->req_ts,         \
+  .resp_ts = (x)->resp_ts, .request = (x)->request, .response = (x)->response, \
+  .request_size = (x)->request_size, .response_size = (x)->response_size,      \
+  .error_type = (x)->error_type, .error_msg = (x)->error_msg
+
 static void http_emit(void *udata, http1_exchange *x) {
   stream *s = udata;
   item_parts p = {.proto = x->version && strcmp(x->version, "1.0") == 0
                                ? ITEM_HTTP10
                                : ITEM_HTTP11,
                   .tcp = true,
-                  .client = flow_addr(s->f, x->client_dir),
-                  .req_ts = x->req_ts,
-                  .resp_ts = x->resp_ts,
-                  .request = x->request,
-                  .response = x->response,
-                  .request_size = x->request_size,
-                  .response_size = x->response_size,
-                  .error_type = x->error_type,
-                  .error_msg = x->error_msg};
+                  EXCHANGE_PARTS(s, x)};
   emit(s, &p);
 }
 
 static void dns_emit(void *udata, dns_exchange *x) {
   stream *s = udata;
-  item_parts p = {.proto = ITEM_DNS,
-                  .tcp = !s->udp,
-                  .client = flow_addr(s->f, x->client_dir),
-                  .req_ts = x->req_ts,
-                  .resp_ts = x->resp_ts,
-                  .request = x->request,
-                  .response = x->response,
-                  .request_size = x->request_size,
-                  .response_size = x->response_size,
-                  .error_type = x->error_type,
-                  .error_msg = x->error_msg};
+  item_parts p = {.proto = ITEM_DNS, .tcp = !s->udp, EXCHANGE_PARTS(s, x)};
   emit(s, &p);
 }
 

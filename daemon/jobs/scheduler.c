@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jobs/cron.h"
 #include "log.h"
@@ -136,6 +137,12 @@ static job *due_job(vm *v, int64_t now) {
       return j;
   }
   return NULL;
+}
+
+int64_t jobs_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int64_t vm_run_jobs(vm *v, int64_t now_ms, int64_t max_wait_ms) {

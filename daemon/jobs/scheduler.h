@@ -35,6 +35,8 @@ typedef struct job_table {
 /* Runs the jobs that are due (or queued) at `now_ms`; returns the
  * milliseconds until the next one is due (at most max_wait_ms). */
 int64_t vm_run_jobs(vm *v, int64_t now_ms, int64_t max_wait_ms);
+/* The wall clock in milliseconds, as vm_run_jobs wants it. */
+int64_t jobs_now_ms(void);
 /* Removes every job of script s (its script is being unloaded). */
 void jobs_remove_owned(vm *v, script *s);
 void jobs_free_all(vm *v);

@@ -20,15 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
