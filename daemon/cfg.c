@@ -759,6 +759,10 @@ static const key_def capture_keys[] = {{"interface", set_raw},
 static const key_def storage_keys[] = {{"dir", set_data_dir},
                                        {"max_size", set_raw},
                                        {"max_age", set_raw},
+                                       {"items", set_raw},
+                                       {"items_max_size", set_raw},
+                                       {"items_max_age", set_raw},
+                                       {"items_segment_size", set_raw},
                                        {NULL, NULL}};
 
 static const key_def scripting_keys[] = {

@@ -13,12 +13,15 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "cli_control.h"
+#include "daemon.h"
 #include "datadir.h"
 #include "duktape.h"
 #include "log.h"
 #include "pipeline.h"
 #include "plugin.h"
 #include "replay.h"
+#include "store/item_store.h"
 #include "jobs/scheduler.h"
 #include "vm.h"
 
@@ -29,6 +32,7 @@ typedef struct runtime {
   plugin_host *plugins;
   vm *vm;
   int script_failures;
+  char run_id[32];
 } runtime;
 
 typedef struct common_opts {
@@ -51,6 +55,13 @@ static const char usage_main[] =
     "  plugins          list plugins, their versions and functions\n"
     "  scripts check FILE...\n"
     "                   check scripts for syntax errors\n"
+    "\n"
+    "commands for the running daemon (its control socket):\n"
+    "  console          stream what the scripts print\n"
+    "  query KFL        stored items matching a KFL query\n"
+    "  jobs ACTION      list, run, remove, start or stop jobs\n"
+    "  scripts reload   reload the scripts\n"
+    "  status           counters, hooks, jobs, storage\n"
     "  version          print the version\n"
     "  help [COMMAND]   show help (also COMMAND --help)\n"
     "\n"
@@ -94,9 +105,12 @@ static const char usage_plugins[] =
 
 static const char usage_scripts[] =
     "usage: wirehook scripts check FILE...\n"
+    "       wirehook scripts reload [-c FILE] [-S PATH] [--json]\n"
     "\n"
-    "Compiles each script without running it and reports syntax errors\n"
-    "with file and line.  Exit status 1 if any script has an error.\n";
+    "check compiles each script without running it and reports syntax\n"
+    "errors with file and line; exit status 1 if any script has an error.\n"
+    "reload has the running daemon load its scripts again (see\n"
+    "wirehook scripts reload --help).\n";
 
 static const char usage_version[] = "usage: wirehook version\n";
 
@@ -193,10 +207,9 @@ static int runtime_open(runtime *rt, const common_opts *o, bool need_datadir) {
       return EXIT_USAGE;
     }
   }
-  char run_id[32];
-  snprintf(run_id, sizeof(run_id), "%lld", (long long)time(NULL));
+  snprintf(rt->run_id, sizeof(rt->run_id), "%lld", (long long)time(NULL));
   rt->plugins = plugin_host_new(&rt->cfg, datadir_path(), rt->cfg.node_name,
-                                rt->cfg.node_ip, run_id);
+                                rt->cfg.node_ip, rt->run_id);
   if (!rt->plugins)
     return EXIT_RUNTIME;
   if (plugin_host_load(rt->plugins) > 0)
@@ -204,11 +217,13 @@ static int runtime_open(runtime *rt, const common_opts *o, bool need_datadir) {
   return -1;
 }
 
-static int runtime_scripts(runtime *rt) {
+static int runtime_scripts(runtime *rt, vm_console_sink sink, void *udata) {
   vm_options vo = {.cfg = &rt->cfg,
                    .plugins = rt->plugins,
                    .hook_timeout_ms = rt->cfg.hook_timeout_ms,
-                   .max_heap_mb = rt->cfg.max_heap_mb};
+                   .max_heap_mb = rt->cfg.max_heap_mb,
+                   .console = sink,
+                   .console_udata = udata};
   rt->vm = vm_new(&vo);
   if (!rt->vm) {
     log_error("cannot create the JavaScript heap: out of memory");
@@ -228,84 +243,38 @@ static void runtime_close(runtime *rt) {
 
 /* ---- commands ---- */
 
-static volatile sig_atomic_t stop_signal;
-static void on_signal(int sig) {
-  stop_signal = sig;
-}
-
-/* SIGINT and SIGTERM are blocked from the start, so one that comes while
- * plugins and scripts load is kept until the daemon waits for it, and
- * none slips in between a check and the wait. */
-static void block_stop_signals(sigset_t *old) {
+/* SIGINT, SIGTERM and SIGHUP are blocked from the start in every thread:
+ * one that comes while plugins and scripts load is kept, and the control
+ * thread takes them from a signalfd. */
+static void block_signals(sigset_t *old) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   sigprocmask(SIG_BLOCK, &set, old);
-  struct sigaction sa = {.sa_handler = on_signal};
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-}
-
-/* Waits for SIGINT or SIGTERM (blocked), running due jobs meanwhile. */
-static void wait_for_stop(vm *v) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  while (!stop_signal) {
-    int64_t ms = v ? vm_run_jobs(v, jobs_now_ms(), 1000) : 1000;
-    struct timespec timeout = {ms / 1000, (ms % 1000) * 1000000L};
-    int sig = sigtimedwait(&set, NULL, &timeout);
-    if (sig > 0)
-      stop_signal = sig;
-  }
 }
 
 static int load_capture_opts(runtime *rt, const char *iface, pipeline_opts *po);
 
-/* Captures until a stop signal, or, with no interface configured, only
- * runs the scripts (and their jobs) until then. */
-static int run_daemon(runtime *rt, const common_opts *o, const sigset_t *old) {
-  pipeline_opts po = {0};
-  int rc = load_capture_opts(rt, o->interface, &po);
-  if (rc >= 0)
-    return rc;
-  if (!po.cap.interface) {
-    log_info("running with %zu script(s) and no capture interface ([capture] "
-             "interface or -i); stop with SIGINT or SIGTERM",
-             vm_script_count(rt->vm));
-    wait_for_stop(rt->vm);
-    log_info("stopping on signal %d", (int)stop_signal);
-    return EXIT_OK;
-  }
-  log_info("starting capture on %s with %zu script(s); stop with SIGINT or "
-           "SIGTERM",
-           po.cap.interface, vm_script_count(rt->vm));
-  po.stop = &stop_signal;
-  /* Either thread may take the signal; the handler only sets the flag. */
-  sigprocmask(SIG_SETMASK, old, NULL);
-  rc = pipeline_run(&po);
-  if (stop_signal)
-    log_info("stopped on signal %d", (int)stop_signal);
-  return rc;
-}
-
 static int cmd_run(int argc, char **argv) {
   common_opts o = {0};
   runtime rt = {0};
+  daemon_ctx d = {0};
+  pipeline_opts po = {0};
   sigset_t old;
   int rc;
   if (parse_common(argc, argv, usage_run, true, false, &o, &rc) < 0)
     return rc;
   if (optind < argc)
     return usage_error(usage_run, "unexpected argument %s", argv[optind]);
-  block_stop_signals(&old);
+  block_signals(&old);
   if ((rc = runtime_open(&rt, &o, true)) < 0 &&
-      (rc = runtime_scripts(&rt)) < 0) {
-    rc = run_daemon(&rt, &o, &old);
-  }
+      (rc = daemon_open(&d, &rt.cfg, rt.plugins, rt.run_id)) < 0 &&
+      (rc = runtime_scripts(&rt, daemon_console, &d)) < 0 &&
+      (rc = load_capture_opts(&rt, o.interface, &po)) < 0)
+    rc = daemon_loop(&d, &po);
+  daemon_close(&d);
   runtime_close(&rt);
   sigprocmask(SIG_SETMASK, &old, NULL);
   return rc;
@@ -341,10 +310,23 @@ static int replay_capture(runtime *rt, const char *file, bool json) {
   int rc = load_capture_opts(rt, NULL, &po);
   if (rc >= 0)
     return rc;
+  char err[512];
+  item_store_opts io;
+  bool store;
+  if (item_store_opts_load(&rt->cfg, &io, &store, err, sizeof(err)) < 0) {
+    fprintf(stderr, "wirehook: %s\n", err);
+    return EXIT_USAGE;
+  }
+  if (store && !(po.items = item_store_open(&io, err, sizeof(err)))) {
+    fprintf(stderr, "wirehook: %s\n", err);
+    return EXIT_RUNTIME;
+  }
   po.file = file;
   po.json_out = json ? stdout : NULL;
   po.progress = isatty(STDERR_FILENO) && log_get_level() > LOG_DEBUG_;
-  return pipeline_run(&po);
+  rc = pipeline_run(&po);
+  item_store_close(po.items);
+  return rc;
 }
 
 static int cmd_replay(int argc, char **argv) {
@@ -363,7 +345,7 @@ static int cmd_replay(int argc, char **argv) {
     return EXIT_USAGE;
   }
   if ((rc = runtime_open(&rt, &o, true)) < 0 &&
-      (rc = runtime_scripts(&rt)) < 0) {
+      (rc = runtime_scripts(&rt, NULL, NULL)) < 0) {
     rc = fmt == REPLAY_JSONL ? replay_items(&rt, file, o.json)
                              : replay_capture(&rt, file, o.json);
     if (rc == EXIT_OK && rt.script_failures)
@@ -419,6 +401,8 @@ static int cmd_scripts(int argc, char **argv) {
     fputs(usage_scripts, stdout);
     return EXIT_OK;
   }
+  if (argc >= 2 && !strcmp(argv[1], "reload"))
+    return cmd_scripts_reload(argc, argv);
   if (argc < 2 || strcmp(argv[1], "check") != 0)
     return usage_error(usage_scripts, "scripts: unknown or missing action%s%s",
                        argc >= 2 ? " " : "", argc >= 2 ? argv[1] : "");
@@ -464,6 +448,10 @@ static const struct {
     {"plugins", cmd_plugins, usage_plugins},
     {"scripts", cmd_scripts, usage_scripts},
     {"version", cmd_version, usage_version},
+    {"console", cmd_console, usage_console},
+    {"query", cmd_query, usage_query},
+    {"jobs", cmd_jobs, usage_jobs},
+    {"status", cmd_status, usage_status},
 };
 
 static int cmd_help(int argc, char **argv) {

@@ -37,6 +37,7 @@ libwhcore_la_SOURCES = \
 	daemon/vm_alloc.c \
 	daemon/vm_item.c \
 	daemon/vm_scripts.c \
+	daemon/vm_reload.c \
 	daemon/helpers/console.c \
 	daemon/helpers/test.c \
 	daemon/helpers/env.c \
@@ -44,7 +45,9 @@ libwhcore_la_SOURCES = \
 	daemon/helpers/jobs.c \
 	daemon/jobs/scheduler.c daemon/jobs/scheduler.h \
 	daemon/replay.c daemon/replay.h \
-	daemon/cli.c daemon/cli.h
+	daemon/cli.c daemon/cli.h \
+	daemon/daemon.c daemon/daemon.h \
+	daemon/script_loop.c daemon/script_loop.h
 libwhcore_la_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS) \
 	$(LIBPCAP_CFLAGS) $(ZLIB_CFLAGS) \
 	-DWH_PLUGINDIR='"$(plugindir)"' -DWH_SYSCONFDIR='"$(sysconfdir)"' \

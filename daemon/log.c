@@ -39,3 +39,12 @@ void log_msg(int level, const char *fmt, ...) {
   log_vmsg(level, NULL, fmt, ap);
   va_end(ap);
 }
+
+void log_console_line(bool is_error, const char *line, size_t len) {
+  FILE *f = is_error ? stderr : stdout;
+  flockfile(f);
+  fwrite(line, 1, len, f);
+  fputc('\n', f);
+  fflush(f);
+  funlockfile(f);
+}

@@ -20,6 +20,11 @@ int log_get_level(void);
 void log_msg(int level, const char *fmt, ...) LOG_PRINTF(2, 3);
 void log_vmsg(int level, const char *prefix, const char *fmt, va_list ap);
 
+/* A script's console line, whole, on stdout (stderr for errors). */
+#include <stdbool.h>
+#include <stddef.h>
+void log_console_line(bool is_error, const char *line, size_t len);
+
 #define log_debug(...) log_msg(LOG_DEBUG_, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO_, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN_, __VA_ARGS__)

@@ -21,6 +21,8 @@
 #include "store/pcap_store.h"
 #include "jobs/scheduler.h"
 #include "vm.h"
+#include "script_loop.h"
+#include "control/serve.h"
 
 #define MAX_OWN_ADDRS 64
 
@@ -30,6 +32,9 @@ typedef struct run {
   capture_side cs;
   queue *q;
   pthread_mutex_t names_lock;
+  /* Held while the capture side is torn down, so status never reads
+   * freed counters. */
+  pthread_mutex_t stats_lock;
   resolver *names;
   pcap_store *store;
   wh_addr own[MAX_OWN_ADDRS];
@@ -181,7 +186,10 @@ static void *capture_thread(void *arg) {
   }
   if (!o->file)
     stats_line(r);
+  pthread_mutex_lock(&r->stats_lock);
   capture_side_finish(&r->cs); /* unanswered requests become items */
+  pthread_mutex_unlock(&r->stats_lock);
+  pcap_store_retain(r->store, time(NULL)); /* streams ended at the finish */
   if (o->progress)
     progress(r, started, true);
   queue_close(r->q);
@@ -189,31 +197,65 @@ static void *capture_thread(void *arg) {
   return NULL;
 }
 
-/* The script thread: items and packets to the hooks, and due jobs in
- * between (before every event, so a flood of items cannot delay them). */
+/* status.capture and status.storage.pcaps for `wirehook status`; runs on
+ * the script thread and reads counters the capture thread writes (a
+ * torn read only makes one status line slightly off). */
+static void capture_json(run *r, json_t *st) {
+  const capture_counters *c = &r->cs.c;
+  const decode_stats *d = decoder_stats(r->cs.dec);
+  const flow_stats *f = flow_table_stats(r->cs.flows);
+  json_t *dropped = json_pack(
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "items",
+      (json_int_t)c->dropped_items, "packets", (json_int_t)c->dropped_packets,
+      "kernel", (json_int_t)source_kernel_drops(r->src), "bad",
+      (json_int_t)(d->bad_link + d->bad_ip + d->bad_l4), "non_ip",
+      (json_int_t)(d->unknown_link + d->other_l4), "fragments",
+      (json_int_t)(d->frag_dropped + d->frag_expired), "tcp_gap_bytes",
+      (json_int_t)f->gap_bytes, "flow_cap",
+      (json_int_t)(f->evicted + f->dropped_flow_cap), "bytes_cap",
+      (json_int_t)f->dropped_total_cap, "orphan_responses",
+      (json_int_t)(r->cs.http.orphan_responses + r->cs.dns.orphan_responses));
+  json_object_set_new(
+      st, "capture",
+      json_pack("{s:s, s:I, s:I, s:I, s:{s:I, s:I}, s:o}", "interface",
+                r->o->file ? r->o->file : r->o->cap.interface, "packets",
+                (json_int_t)c->packets, "bytes", (json_int_t)c->bytes, "items",
+                (json_int_t)c->items, "queue", "depth",
+                (json_int_t)queue_depth(r->q), "capacity",
+                (json_int_t)queue_capacity(r->q), "dropped", dropped));
+  json_t *storage = json_object_get(st, "storage");
+  if (storage && r->store)
+    json_object_set_new(
+        storage, "pcaps",
+        json_pack("{s:I, s:I}", "bytes",
+                  (json_int_t)pcap_store_total_bytes(r->store), "files",
+                  (json_int_t)(pcap_store_closed_count(r->store) +
+                               pcap_store_open_writers(r->store))));
+}
+
+static void capture_status(void *udata, json_t *st) {
+  run *r = udata;
+  pthread_mutex_lock(&r->stats_lock);
+  if (r->cs.dec && r->cs.flows)
+    capture_json(r, st);
+  pthread_mutex_unlock(&r->stats_lock);
+}
+
+/* The script thread's share of the pipeline. */
 static void consume(run *r) {
-  event ev;
-  for (;;) {
-    int64_t wait = r->o->vm ? vm_run_jobs(r->o->vm, jobs_now_ms(), 200) : 200;
-    if (!queue_pop(r->q, &ev, (int)wait)) {
-      if (queue_closed(r->q))
-        break;
-      continue;
-    }
-    if (ev.kind == EV_ITEM) {
-      if (r->o->json_out) {
-        json_dumpf(ev.json, r->o->json_out, JSON_COMPACT);
-        fputc('\n', r->o->json_out);
-      }
-      if (r->o->vm)
-        vm_item_captured(r->o->vm, ev.json);
-    } else if (r->o->vm) {
-      vm_packet_captured(r->o->vm, ev.json);
-    }
-    json_decref(ev.json);
+  const pipeline_opts *o = r->o;
+  if (o->serve) {
+    o->serve->capture_status = capture_status;
+    o->serve->capture_udata = r;
   }
-  if (r->o->json_out)
-    fflush(r->o->json_out);
+  script_loop l = {.q = r->q,
+                   .vm = o->vm,
+                   .items = o->items,
+                   .json_out = o->json_out,
+                   .serve = o->serve};
+  script_loop_run(&l);
+  if (o->serve)
+    o->serve->capture_status = NULL;
 }
 
 static int open_source(run *r, char *err, size_t errcap) {
@@ -261,7 +303,7 @@ static int start(run *r) {
     log_info("capturing on %s%s%s", o->cap.interface,
              o->cap.filter ? " with filter " : "",
              o->cap.filter ? o->cap.filter : "");
-  r->q = queue_new(o->cap.queue_size);
+  r->q = o->q ? o->q : queue_new(o->cap.queue_size);
   item_identity(r);
   r->cs.opts = &o->cap;
   r->cs.names_lock = &r->names_lock;
@@ -280,6 +322,7 @@ static int start(run *r) {
 int pipeline_run(const pipeline_opts *o) {
   run r = {.o = o};
   pthread_mutex_init(&r.names_lock, NULL);
+  pthread_mutex_init(&r.stats_lock, NULL);
   int rc = start(&r);
   if (rc == 0) {
     pthread_t tid;
@@ -293,10 +336,12 @@ int pipeline_run(const pipeline_opts *o) {
     }
   }
   helper_pcap_set_context(NULL, NULL, 0);
-  queue_free(r.q);
+  if (r.q != o->q)
+    queue_free(r.q);
   pcap_store_close(r.store);
   resolver_free(r.names);
   source_close(r.src);
   pthread_mutex_destroy(&r.names_lock);
+  pthread_mutex_destroy(&r.stats_lock);
   return rc;
 }

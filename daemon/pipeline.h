@@ -14,6 +14,9 @@ typedef struct vm vm;
 typedef struct wh_config wh_config;
 typedef struct resolver resolver;
 typedef struct pcap_store pcap_store;
+typedef struct queue queue;
+typedef struct item_store item_store;
+typedef struct serve_ctx serve_ctx;
 
 typedef struct pipeline_opts {
   const wh_config *cfg;
@@ -22,7 +25,10 @@ typedef struct pipeline_opts {
   FILE *json_out;   /* print every item as a JSON line; may be NULL */
   const char *file; /* replay this capture file; NULL: live */
   bool progress;    /* a progress bar on stderr */
-  volatile sig_atomic_t *stop; /* set by a signal handler: stop capturing */
+  volatile sig_atomic_t *stop; /* set on SIGINT/SIGTERM: stop capturing */
+  queue *q;          /* the queue to use (its capacity wins); NULL: own */
+  item_store *items; /* store every item here; may be NULL */
+  serve_ctx *serve;  /* answer control requests; may be NULL */
 } pipeline_opts;
 
 /* Runs until the file ends (replay) or *stop is set (live), then drains

@@ -14,6 +14,7 @@ struct queue {
   event *ring;
   size_t cap, head, count;
   bool closed;
+  bool woken; /* queue_wake: the next wait returns at once */
 };
 
 queue *queue_new(size_t capacity) {
@@ -86,9 +87,10 @@ bool queue_pop(queue *q, event *ev, int timeout_ms) {
   struct timespec until;
   deadline(&until, timeout_ms);
   pthread_mutex_lock(&q->lock);
-  while (q->count == 0 && !q->closed)
+  while (q->count == 0 && !q->closed && !q->woken)
     if (pthread_cond_timedwait(&q->not_empty, &q->lock, &until) == ETIMEDOUT)
       break;
+  q->woken = false;
   bool got = q->count > 0;
   if (got) {
     *ev = q->ring[q->head];
@@ -98,6 +100,17 @@ bool queue_pop(queue *q, event *ev, int timeout_ms) {
   }
   pthread_mutex_unlock(&q->lock);
   return got;
+}
+
+void queue_wake(queue *q) {
+  pthread_mutex_lock(&q->lock);
+  q->woken = true;
+  pthread_cond_broadcast(&q->not_empty);
+  pthread_mutex_unlock(&q->lock);
+}
+
+size_t queue_capacity(const queue *q) {
+  return q->cap;
 }
 
 void queue_close(queue *q) {

@@ -26,6 +26,11 @@ bool queue_try_push(queue *q, event ev);
 /* Waits up to timeout_ms for an event; false on timeout or when closed
  * and empty (queue_closed tells which). */
 bool queue_pop(queue *q, event *ev, int timeout_ms);
+/* Makes a waiting (or the next) queue_pop return at once, so the script
+ * thread sees a control request or a stop without waiting for an item.
+ * Any thread. */
+void queue_wake(queue *q);
+size_t queue_capacity(const queue *q);
 /* No more pushes; pop drains what is left, then returns false. */
 void queue_close(queue *q);
 bool queue_closed(queue *q);

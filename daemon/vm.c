@@ -118,15 +118,16 @@ void vm_console_line(script *s, bool is_error, const char *text, size_t len) {
   }
   n += len;
   line[n] = '\0';
+  if (is_error) /* the message alone: the reload report names the script */
+    snprintf(s->v->last_error, sizeof(s->v->last_error), "%.*s",
+             (int)(len < sizeof(s->v->last_error)
+                       ? len
+                       : sizeof(s->v->last_error) - 1),
+             text);
   if (s->v->opt.console) {
     s->v->opt.console(s->v->opt.console_udata, is_error, line, n);
   } else {
-    FILE *f = is_error ? stderr : stdout;
-    flockfile(f);
-    fwrite(line, 1, n, f);
-    fputc('\n', f);
-    fflush(f);
-    funlockfile(f);
+    log_console_line(is_error, line, n);
   }
   free(line);
 }
@@ -226,14 +227,19 @@ bool vm_push_hook(script *s, vm_hook h) {
   return false;
 }
 
-static void account(vm *v, vm_hook h, uint64_t t0, int rc) {
-  vm_hook_stats *st = &v->stats[h];
+static void count_call(vm_hook_stats *st, uint64_t ns, int rc) {
   st->calls++;
-  st->ns += vm_now_ns() - t0;
+  st->ns += ns;
   if (rc == -2)
     st->timeouts++;
   else if (rc < 0)
     st->errors++;
+}
+
+static void account(script *s, vm_hook h, uint64_t t0, int rc) {
+  uint64_t ns = vm_now_ns() - t0;
+  count_call(&s->v->stats[h], ns, rc);
+  count_call(&s->stats[h], ns, rc);
 }
 
 int vm_call_hook(script *s, vm_hook h, duk_idx_t nargs) {
@@ -241,7 +247,7 @@ int vm_call_hook(script *s, vm_hook h, duk_idx_t nargs) {
   snprintf(what, sizeof(what), "(hook=%s)", vm_hook_names[h]);
   uint64_t t0 = vm_now_ns();
   int rc = vm_call(s, nargs, what);
-  account(s->v, h, t0, rc);
+  account(s, h, t0, rc);
   return rc;
 }
 

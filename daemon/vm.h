@@ -55,6 +55,11 @@ int vm_load_file(vm *v, const char *path);
  * (directly inside, byte order of names) are loaded.  Returns the number
  * of scripts that failed to load; a path that does not exist counts. */
 int vm_load_paths(vm *v, char *const *paths, size_t n);
+/* Loads the scripts of `paths` again (doc/control.md "scripts"): changed
+ * files replace their old version only if they load, unchanged ones keep
+ * running, missing ones are unloaded with their jobs.  Returns an array
+ * of {script, status[, error]} (new reference). */
+json_t *vm_reload(vm *v, char *const *paths, size_t n);
 /* Compiles a file without running it (scripts check).  Writes the error
  * line into err. */
 int vm_check_file(vm *v, const char *path, char *err, size_t errcap);

@@ -15,6 +15,8 @@ typedef struct script {
   char stash_key[24]; /* where its thread is kept alive in the heap stash */
   duk_context *ctx;   /* the script's thread, with its own global object */
   bool has_hook[VM_HOOK_COUNT];
+  vm_hook_stats stats[VM_HOOK_COUNT]; /* this script's share of vm->stats */
+  uint64_t digest; /* of the source, so a reload can skip an unchanged file */
   struct vm *v;
 } script;
 
@@ -29,6 +31,7 @@ struct vm {
   bool in_call, timed_out;
   script *current; /* the script whose code runs now */
   bool env_warned;
+  char last_error[512]; /* the last error line printed (for reloads) */
   /* Heap accounting (vm_alloc.c). */
   size_t heap_used, heap_cap;
   bool heap_refused; /* an allocation hit the cap */
@@ -94,6 +97,26 @@ bool vmi_key_done(duk_context *ctx, duk_idx_t idx, const char *key);
 /* Pushes the target behind the lazy item at idx (enumerating it does not
  * materialise the item). */
 void vmi_push_target(duk_context *ctx, duk_idx_t idx);
+
+/* vm_scripts.c: loading in steps, for reloads. */
+/* Loads and runs one file in a fresh global environment without adding
+ * it to the vm; NULL after reporting the error (its jobs are removed). */
+script *vm_script_load(vm *v, const char *path);
+int vm_script_add(vm *v, script *s);
+/* Frees a script that is not (or no longer) in v->scripts. */
+void vm_script_drop(vm *v, script *s);
+/* Digest of a file's content (0 when it cannot be read). */
+uint64_t vm_file_digest(const char *path);
+
+/* The script files named by [scripting] scripts / -s: files as given,
+ * directories expanded to their *.js files. */
+typedef struct script_paths {
+  char **paths;
+  size_t n, cap;
+  int failures; /* paths that do not exist or cannot be listed */
+} script_paths;
+void script_paths_collect(script_paths *sp, char *const *paths, size_t n);
+void script_paths_free(script_paths *sp);
 
 /* helpers/: install each namespace into a script's global object. */
 void helper_console_install(duk_context *ctx);

@@ -65,7 +65,7 @@ static script *new_script(vm *v, const char *path) {
   return s;
 }
 
-static void drop_script(vm *v, script *s) {
+void vm_script_drop(vm *v, script *s) {
   duk_push_heap_stash(v->heap);
   duk_del_prop_string(v->heap, -1, s->stash_key);
   duk_pop(v->heap);
@@ -98,7 +98,7 @@ static int compile(duk_context *ctx, const char *name, const char *src,
   return duk_pcompile_lstring_filename(ctx, 0, src, len);
 }
 
-static int add_script(vm *v, script *s) {
+int vm_script_add(vm *v, script *s) {
   if (v->n_scripts == v->cap_scripts) {
     size_t cap = v->cap_scripts ? v->cap_scripts * 2 : 8;
     script **p = realloc(v->scripts, cap * sizeof(*p));
@@ -111,20 +111,29 @@ static int add_script(vm *v, script *s) {
   return 0;
 }
 
-int vm_load_file(vm *v, const char *path) {
+/* FNV-1a of the source: a reload skips a file whose digest is unchanged. */
+static uint64_t digest_of(const char *src, size_t len) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (unsigned char)src[i]) * 1099511628211ULL;
+  return h;
+}
+
+script *vm_script_load(vm *v, const char *path) {
   char err[512];
   char *src;
   size_t len;
   script *s = new_script(v, path);
   if (!s)
-    return -1;
+    return NULL;
   if (read_source(path, &src, &len, err, sizeof(err)) < 0) {
     char line[1024];
     snprintf(line, sizeof(line), "load: %s: %s", path, err);
     vm_console_line(s, true, line, strlen(line));
-    drop_script(v, s);
-    return -1;
+    vm_script_drop(v, s);
+    return NULL;
   }
+  s->digest = digest_of(src, len);
   install_helpers(s);
   int rc = compile(s->ctx, s->name, src, len);
   free(src);
@@ -134,17 +143,39 @@ int vm_load_file(vm *v, const char *path) {
     snprintf(line, sizeof(line), "load: %s", duk_safe_to_string(s->ctx, -1));
     vm_console_line(s, true, line, strlen(line));
     duk_pop(s->ctx);
-    drop_script(v, s);
-    return -1;
+    vm_script_drop(v, s);
+    return NULL;
   }
   rc = vm_call(s, 0, "load:");
   duk_pop(s->ctx);
-  if (rc < 0 || add_script(v, s) < 0) {
-    drop_script(v, s);
-    return -1;
+  if (rc < 0) {
+    jobs_remove_owned(v, s);
+    vm_script_drop(v, s);
+    return NULL;
   }
   find_hooks(s);
   log_debug("loaded script %s", path);
+  return s;
+}
+
+uint64_t vm_file_digest(const char *path) {
+  char err[512], *src;
+  size_t len;
+  if (read_source(path, &src, &len, err, sizeof(err)) < 0)
+    return 0;
+  uint64_t d = digest_of(src, len);
+  free(src);
+  return d;
+}
+
+int vm_load_file(vm *v, const char *path) {
+  script *s = vm_script_load(v, path);
+  if (!s)
+    return -1;
+  if (vm_script_add(v, s) < 0) {
+    vm_script_drop(v, s);
+    return -1;
+  }
   return 0;
 }
 
@@ -174,56 +205,74 @@ static int ends_with_js(const char *name) {
   return n > 3 && strcmp(name + n - 3, ".js") == 0;
 }
 
-/* Loads the *.js files directly inside dir, in byte order of names. */
-static int load_dir(vm *v, const char *dir) {
+static int push_path(script_paths *sp, const char *path) {
+  if (sp->n == sp->cap) {
+    size_t cap = sp->cap ? sp->cap * 2 : 16;
+    char **p = realloc(sp->paths, cap * sizeof(*p));
+    if (!p)
+      return -1;
+    sp->paths = p;
+    sp->cap = cap;
+  }
+  if (!(sp->paths[sp->n] = strdup(path)))
+    return -1;
+  sp->n++;
+  return 0;
+}
+
+/* Adds the *.js files directly inside dir, in byte order of names. */
+static void collect_dir(script_paths *sp, const char *dir) {
   DIR *d = opendir(dir);
   if (!d) {
     log_error("[scripting] scripts: %s: %s", dir, strerror(errno));
-    return 1;
+    sp->failures++;
+    return;
   }
-  char **names = NULL;
-  size_t n = 0, cap = 0;
+  script_paths names = {0};
   struct dirent *e;
-  while ((e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.' || !ends_with_js(e->d_name))
-      continue;
-    if (n == cap) {
-      cap = cap ? cap * 2 : 16;
-      char **p = realloc(names, cap * sizeof(*p));
-      if (!p)
-        break;
-      names = p;
-    }
-    names[n++] = strdup(e->d_name);
-  }
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.' && ends_with_js(e->d_name))
+      push_path(&names, e->d_name);
   closedir(d);
-  qsort(names, n, sizeof(*names), cmp_str);
-  int failures = 0;
-  for (size_t i = 0; i < n; i++) {
+  qsort(names.paths, names.n, sizeof(char *), cmp_str);
+  for (size_t i = 0; i < names.n; i++) {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+    snprintf(path, sizeof(path), "%s/%s", dir, names.paths[i]);
     struct stat st;
-    if (names[i] && stat(path, &st) == 0 && S_ISREG(st.st_mode))
-      failures += vm_load_file(v, path) < 0;
-    free(names[i]);
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+      push_path(sp, path);
   }
-  free(names);
-  return failures;
+  script_paths_free(&names);
 }
 
-int vm_load_paths(vm *v, char *const *paths, size_t n) {
-  int failures = 0;
+void script_paths_collect(script_paths *sp, char *const *paths, size_t n) {
   for (size_t i = 0; i < n; i++) {
     struct stat st;
     if (stat(paths[i], &st) < 0) {
       log_error("script %s: %s; check [scripting] scripts or -s", paths[i],
                 strerror(errno));
-      failures++;
+      sp->failures++;
     } else if (S_ISDIR(st.st_mode)) {
-      failures += load_dir(v, paths[i]);
+      collect_dir(sp, paths[i]);
     } else {
-      failures += vm_load_file(v, paths[i]) < 0;
+      push_path(sp, paths[i]);
     }
   }
+}
+
+void script_paths_free(script_paths *sp) {
+  for (size_t i = 0; i < sp->n; i++)
+    free(sp->paths[i]);
+  free(sp->paths);
+  *sp = (script_paths){0};
+}
+
+int vm_load_paths(vm *v, char *const *paths, size_t n) {
+  script_paths sp = {0};
+  script_paths_collect(&sp, paths, n);
+  int failures = sp.failures;
+  for (size_t i = 0; i < sp.n; i++)
+    failures += vm_load_file(v, sp.paths[i]) < 0;
+  script_paths_free(&sp);
   return failures;
 }

@@ -5,8 +5,12 @@ set -eu
 : "${WH_BIN:?run through make check}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/wirehook-test.XXXXXX")
 WH_KEEP=${WH_KEEP:-}
+# Processes to kill when the test exits (add PIDs with WH_KILL="$WH_KILL $!").
+WH_KILL=
 cleanup() {
   rc=$?
+  # shellcheck disable=SC2086
+  [ -z "$WH_KILL" ] || kill $WH_KILL 2>/dev/null || true
   if [ "$rc" -eq 0 ] && [ -z "$WH_KEEP" ]; then rm -rf "$T"; else echo "work directory kept: $T" >&2; fi
 }
 trap cleanup EXIT
@@ -27,6 +31,7 @@ wh_config() {
   {
     printf '[storage]\ndir = %s\n' "$T/data"
     printf '[plugins]\ndir = %s\n' "$(wh_plugin_dir)"
+    printf '[control]\nsocket = %s\n' "$T/control.sock"
     cat
   } > "$T/wirehook.ini"
   echo "$T/wirehook.ini"
@@ -34,12 +39,21 @@ wh_config() {
 
 # Runs wirehook (under valgrind when WH_VALGRIND=1; a leak or error then
 # fails the command with exit code 99).
+# `wh ARGS &` puts a subshell in the background; `wh_bg ARGS` starts
+# wirehook itself there, so that $! is the process to signal.
+WH_VALGRIND_CMD="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"
 wh() {
   if [ "${WH_VALGRIND:-}" = 1 ]; then
-    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-      --show-leak-kinds=definite,indirect "$WH_BIN" "$@"
+    $WH_VALGRIND_CMD "$WH_BIN" "$@"
   else
     "$WH_BIN" "$@"
+  fi
+}
+wh_bg() {
+  if [ "${WH_VALGRIND:-}" = 1 ]; then
+    $WH_VALGRIND_CMD "$WH_BIN" "$@" &
+  else
+    "$WH_BIN" "$@" &
   fi
 }
 

@@ -19,6 +19,7 @@ include $(srcdir)/tests/integration/plugin.mk
 include $(srcdir)/tests/integration/more.mk
 include $(srcdir)/tests/integration/capture.mk
 include $(srcdir)/tests/integration/capture2.mk
+include $(srcdir)/tests/integration/control.mk
 
 # Unit tests run under valgrind too when WH_VALGRIND=1 (check-valgrind).
 LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/valgrind-wrap.sh

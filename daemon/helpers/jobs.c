@@ -47,20 +47,6 @@ static ssize_t find_tag(vm *v, const char *tag) {
   return -1;
 }
 
-static int add_job(vm *v, job *j) {
-  job_table *t = &v->jobs;
-  if (t->n == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 8;
-    job **p = realloc(t->jobs, cap * sizeof(*p));
-    if (!p)
-      return -1;
-    t->jobs = p;
-    t->cap = cap;
-  }
-  t->jobs[t->n++] = j;
-  return 0;
-}
-
 /* Stores [task, args...] under the job's id. */
 static void store_task(duk_context *ctx, unsigned id, duk_idx_t nargs) {
   jobs_push_store(ctx);
@@ -108,7 +94,8 @@ static duk_ret_t jobs_schedule(duk_context *ctx) {
              .id = ++v->jobs.next_id,
              .last_run = -1};
   store_task(ctx, j->id, top > 4 ? top - 4 : 0);
-  add_job(v, j);
+  if (jobs_add(v, j) < 0)
+    return duk_generic_error(ctx, "jobs.schedule: out of memory");
   char limit[32];
   snprintf(limit, sizeof(limit), "%lld", (long long)j->limit);
   status(v, "Scheduled the job: \"%s\" for cron: \"%s\" (limit: %s)", tag, text,

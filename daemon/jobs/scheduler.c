@@ -54,6 +54,57 @@ void jobs_remove_owned(vm *v, script *s) {
       jobs_remove_at(v, i);
 }
 
+int jobs_add(vm *v, job *j) {
+  job_table *t = &v->jobs;
+  if (t->n == t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 8;
+    job **p = realloc(t->jobs, cap * sizeof(*p));
+    if (!p) {
+      job_free(v, j);
+      return -1;
+    }
+    t->jobs = p;
+    t->cap = cap;
+  }
+  t->jobs[t->n++] = j;
+  return 0;
+}
+
+size_t jobs_detach_owned(vm *v, script *s, job ***out) {
+  job_table *t = &v->jobs;
+  size_t n = 0, kept = 0;
+  *out = NULL;
+  for (size_t i = 0; i < t->n; i++)
+    n += t->jobs[i]->owner == s;
+  if (!n || !(*out = malloc(n * sizeof(job *))))
+    return 0;
+  n = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    if (t->jobs[i]->owner == s)
+      (*out)[n++] = t->jobs[i];
+    else
+      t->jobs[kept++] = t->jobs[i];
+  }
+  t->n = kept;
+  return n;
+}
+
+void jobs_reattach(vm *v, job **js, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    for (size_t k = v->jobs.n; k-- > 0;)
+      if (strcmp(v->jobs.jobs[k]->tag, js[i]->tag) == 0)
+        jobs_remove_at(v, k);
+    jobs_add(v, js[i]);
+  }
+  free(js);
+}
+
+void jobs_free_detached(vm *v, job **js, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    job_free(v, js[i]);
+  free(js);
+}
+
 void jobs_free_all(vm *v) {
   while (v->jobs.n)
     jobs_remove_at(v, v->jobs.n - 1);

@@ -40,6 +40,14 @@ int64_t jobs_now_ms(void);
 /* Removes every job of script s (its script is being unloaded). */
 void jobs_remove_owned(vm *v, script *s);
 void jobs_free_all(vm *v);
+/* A reload takes a script's jobs out of the table while the new version
+ * loads: back in if it fails (replacing jobs of the same tag), freed if
+ * it succeeds.  *out is malloc'ed; returns the count. */
+size_t jobs_detach_owned(vm *v, script *s, job ***out);
+void jobs_reattach(vm *v, job **js, size_t n);
+void jobs_free_detached(vm *v, job **js, size_t n);
+/* Appends j to the table; -1 (j freed) when out of memory. */
+int jobs_add(vm *v, job *j);
 /* Removes job i of the table (and its stored function). */
 void jobs_remove_at(vm *v, size_t i);
 /* Pushes the heap's store of job functions ({id: [task, args...]}). */
