@@ -48,6 +48,9 @@ static bool visit(void *udata, const char *line, size_t len, int64_t ts_ms) {
     return false;
   if ((j->since && ts_ms < j->since) || len > QUERY_LINE_MAX)
     return true;
+  /* Most lines lack a text the query needs: skip them unparsed. */
+  if (!j->c->kfl->may_match_text(j->filter, line, len))
+    return true;
   json_t *item = json_loadb(line, len, 0, NULL);
   json_t *red = NULL;
   bool hit = json_is_object(item) && j->c->kfl->match(j->filter, item, &red) &&

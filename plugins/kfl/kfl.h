@@ -27,6 +27,10 @@ json_t *kfl_redact(const kfl_query *q, json_t *data);
 /* True when evaluating q can change the record (it uses redact()); other
  * queries only read it, so callers need no copy. */
 bool kfl_rewrites(const kfl_query *q);
+/* False when `text`, an item as the item store writes it (one JSON line),
+ * cannot match q: it lacks a text the query requires.  True otherwise
+ * (then evaluate). */
+bool kfl_may_match_text(const kfl_query *q, const char *text, size_t len);
 void kfl_free(kfl_query *q);
 
 /* Macro expansion on text (§9.1 whole-word rule); malloc'd result. */

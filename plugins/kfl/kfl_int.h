@@ -107,8 +107,21 @@ struct kfl_node {
   kfl_node *sub; /* greedy sub-query */
 };
 
+/* ---- needles (kfl_needles.c) ---- */
+#define KFL_NEEDLES_MAX 8
+typedef struct kfl_needles {
+  char *s[KFL_NEEDLES_MAX];
+  size_t len[KFL_NEEDLES_MAX];
+  size_t n;
+} kfl_needles;
+/* Texts every matching item's stored JSON line contains. */
+void kfl_needles_collect(const kfl_node *root, kfl_needles *nd);
+bool kfl_needles_found(const kfl_needles *nd, const char *text, size_t len);
+void kfl_needles_free(kfl_needles *nd);
+
 struct kfl_query {
   kfl_node *root; /* NULL: empty query (true) */
+  kfl_needles needles;
   long limit;
   bool rewrites; /* has redact(): evaluation changes the record */
 };

@@ -43,6 +43,7 @@ kfl_query *kfl_compile(const char *text, char *err, size_t errcap) {
   q->root = root;
   q->limit = -1;
   q->rewrites = find_helper(root, "redact") != NULL;
+  kfl_needles_collect(root, &q->needles);
   const kfl_node *l = find_helper(root, "limit");
   if (l && l->nargs >= 1) {
     if (l->args[0]->type == N_INT)
@@ -54,7 +55,13 @@ kfl_query *kfl_compile(const char *text, char *err, size_t errcap) {
   return q;
 }
 
-bool kfl_rewrites(const kfl_query *q) { return q && q->rewrites; }
+bool kfl_rewrites(const kfl_query *q) {
+  return q && q->rewrites;
+}
+
+bool kfl_may_match_text(const kfl_query *q, const char *text, size_t len) {
+  return !q || kfl_needles_found(&q->needles, text, len);
+}
 
 long kfl_limit(const kfl_query *q) {
   return q ? q->limit : -1;
@@ -86,5 +93,6 @@ void kfl_free(kfl_query *q) {
   if (!q)
     return;
   kfl_node_free(q->root);
+  kfl_needles_free(&q->needles);
   free(q);
 }

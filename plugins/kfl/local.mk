@@ -14,6 +14,7 @@ KFL_ENGINE_SOURCES = \
 	plugins/kfl/kfl_helpers.c \
 	plugins/kfl/kfl_xml.c \
 	plugins/kfl/kfl_redact.c \
+	plugins/kfl/kfl_needles.c \
 	plugins/kfl/kfl_cache.c
 if BUILD_PLUGIN_KFL
 plugin_LTLIBRARIES += plugins/kfl/kfl.la

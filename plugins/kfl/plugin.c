@@ -35,7 +35,8 @@ static int kfl_match_fn(wh_call *call, json_t *const *argv, size_t argc,
   /* redact() rewrites the record, which the script and other scripts
    * share: then work on a copy.  Other queries only read it (the copy
    * would cost more than the evaluation). */
-  json_t *data = kfl_rewrites(q) ? json_deep_copy(argv[1]) : json_incref(argv[1]);
+  json_t *data =
+      kfl_rewrites(q) ? json_deep_copy(argv[1]) : json_incref(argv[1]);
   bool r = kfl_eval_ms(q, data ? data : json_null(), now_ms());
   json_decref(data);
   *result = json_boolean(r);
@@ -60,13 +61,22 @@ static kfl_filter *svc_compile(const char *text, char *err, size_t errcap) {
 
 static bool svc_match(kfl_filter *f, const json_t *item,
                       json_t **redacted_out) {
-  json_t *copy = json_deep_copy(item);
-  bool r = kfl_eval_ms((kfl_query *)f, copy ? copy : json_null(), now_ms());
+  kfl_query *q = (kfl_query *)f;
+  /* Evaluation only changes the item through redact(): without one the
+   * item itself serves (the copy was most of a query's time). */
+  json_t *copy =
+      kfl_rewrites(q) ? json_deep_copy(item) : json_incref((json_t *)item);
+  bool r = kfl_eval_ms(q, copy ? copy : json_null(), now_ms());
   if (redacted_out)
     *redacted_out = copy;
   else
     json_decref(copy);
   return r;
+}
+
+static bool svc_may_match_text(const kfl_filter *f, const char *text,
+                               size_t len) {
+  return kfl_may_match_text((const kfl_query *)f, text, len);
 }
 
 static long svc_limit(const kfl_filter *f) {
@@ -79,6 +89,7 @@ static void svc_free(kfl_filter *f) {
 
 static const kfl_filter_iface service = {
     sizeof(kfl_filter_iface), svc_compile, svc_match, svc_limit, svc_free,
+    svc_may_match_text,
 };
 
 static const wh_fn_spec fns[] = {

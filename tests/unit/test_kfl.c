@@ -11,12 +11,34 @@
 #include "check.h"
 #include "kfl.h"
 
-#define C_REC "{\"id\":114905,\"model\":\"Camaro\",\"brand\":{\"name\":\"Chevrolet\"},\"year\":2021}"
-#define C2_REC "{\"id\":114905,\"model\":\"Camaro\",\"trend\":{\"name\":\"Chevrolet\"},\"year\":2021}"
-#define P_REC "{\"request\":{\"path\":[\"api\",\"v1\",\"example\"],\"headers\":{\"a\":\"b\",\"c\":\"d\",\"e\":{\"x\":\"y\"}}}}"
-#define N_REC "{\"request\":{\"path\":[1,2,3]},\"response\":{\"header\":[-1,-2,-3]}}"
+#define C_REC                                                                  \
+  "{\"id\":114905,\"model\":\"Camaro\",\"brand\":{\"name\":\"Chevrolet\"},"    \
+  "\"year\":2021}"
+#define C2_REC                                                                 \
+  "{\"id\":114905,\"model\":\"Camaro\",\"trend\":{\"name\":\"Chevrolet\"},"    \
+  "\"year\":2021}"
+#define P_REC                                                                  \
+  "{\"request\":{\"path\":[\"api\",\"v1\",\"example\"],\"headers\":{\"a\":"    \
+  "\"b\",\"c\":\"d\",\"e\":{\"x\":\"y\"}}}}"
+#define N_REC                                                                  \
+  "{\"request\":{\"path\":[1,2,3]},\"response\":{\"header\":[-1,-2,-3]}}"
 
 static int vectors, passed;
+/* Rows whose item the needles (kfl_needles.c) ruled out unparsed. */
+static int needle_skips;
+
+/* The needles may only rule out items that do not match: checked on the
+ * item written as the item store writes it (jansson's compact form). */
+static void check_needles(int line, const kfl_query *q, char *text, int got) {
+  bool may = text && kfl_may_match_text(q, text, strlen(text));
+  if (got == 1 && !may) {
+    fprintf(stderr, "test_kfl.c:%d: the needles rule out a match: %s\n", line,
+            text ? text : "?");
+    check_failures++;
+  }
+  needle_skips += !may;
+  free(text);
+}
 
 /* expect: 1 true, 0 false, -1 syntax error */
 static void row(int line, const char *query, const char *data, int expect) {
@@ -33,8 +55,11 @@ static void row(int line, const char *query, const char *data, int expect) {
   int got;
   if (!q)
     got = -1;
-  else
+  else {
+    char *text = json_dumps(d, JSON_COMPACT | JSON_ENCODE_ANY); /* as stored */
     got = kfl_eval(q, d, time(NULL));
+    check_needles(line, q, text, got);
+  }
   if (got != expect) {
     fprintf(stderr, "test_kfl.c:%d: %s => %d, expected %d%s%s\n", line, query,
             got, expect, q ? "" : ": ", q ? "" : err);
@@ -194,8 +219,8 @@ static void documents(void) {
        body_rec(bookstore), 1);
   /* extra: a missing inner path does not collapse */
   VROW("!(response.body.json().nope == 1)", body_rec(c), 1);
-  VROW("response.body.xml().bookstore.book[2].price > 39",
-       body_rec(bookstore), 1);
+  VROW("response.body.xml().bookstore.book[2].price > 39", body_rec(bookstore),
+       1);
   char *xb = b64(bookstore);
   VROW("response.body.xml().bookstore.book[0].title == \"Everyday Italian\"",
        body_rec(xb), 1);
@@ -234,33 +259,47 @@ static void redact_row(int line, const char *query, const char *data,
 static void redaction(void) {
   /* 63-69 */
   RROW("id == 114905 and redact(\"model\", \"brand.name\")", C_REC, 1,
-       "{\"id\":114905,\"model\":" RED ",\"brand\":{\"name\":" RED "},\"year\":2021}");
+       "{\"id\":114905,\"model\":" RED ",\"brand\":{\"name\":" RED
+       "},\"year\":2021}");
   RROW("id == 114906 and redact(\"model\", \"brand.name\")", C_REC, 0, C_REC);
   RROW("redact(\"model\", \"brand.name\") and id == 114906", C_REC, 0,
-       "{\"id\":114905,\"model\":" RED ",\"brand\":{\"name\":" RED "},\"year\":2021}");
+       "{\"id\":114905,\"model\":" RED ",\"brand\":{\"name\":" RED
+       "},\"year\":2021}");
   RROW("id == 114905 and redact(\"modelx\", \"brand.name\")", C_REC, 1,
-       "{\"id\":114905,\"model\":\"Camaro\",\"brand\":{\"name\":" RED "},\"year\":2021}");
+       "{\"id\":114905,\"model\":\"Camaro\",\"brand\":{\"name\":" RED
+       "},\"year\":2021}");
   RROW("redact(\"..model\", \"..name\") and id == 114906",
-       "{\"id\":114905,\"model\":\"Camaro\",\"brand\":{\"name\":\"Chevrolet\"},\"year\":2021,"
+       "{\"id\":114905,\"model\":\"Camaro\",\"brand\":{\"name\":\"Chevrolet\"},"
+       "\"year\":2021,"
        "\"similar\":" C_REC "}",
        0,
-       "{\"id\":114905,\"model\":" RED ",\"brand\":{\"name\":" RED "},\"year\":2021,"
-       "\"similar\":{\"id\":114905,\"model\":" RED ",\"brand\":{\"name\":" RED "},\"year\":2021}}");
+       "{\"id\":114905,\"model\":" RED ",\"brand\":{\"name\":" RED
+       "},\"year\":2021,"
+       "\"similar\":{\"id\":114905,\"model\":" RED ",\"brand\":{\"name\":" RED
+       "},\"year\":2021}}");
   RROW("redact(\"model\", \"..name\") and id == 114906",
-       "{\"id\":114905,\"model\":[\"Aamaro\",\"Bamaro\",\"Camaro\"],\"brand\":{\"name\":\"Chevrolet\"},\"year\":2021}",
-       0, "{\"id\":114905,\"model\":" RED ",\"brand\":{\"name\":" RED "},\"year\":2021}");
+       "{\"id\":114905,\"model\":[\"Aamaro\",\"Bamaro\",\"Camaro\"],\"brand\":{"
+       "\"name\":\"Chevrolet\"},\"year\":2021}",
+       0,
+       "{\"id\":114905,\"model\":" RED ",\"brand\":{\"name\":" RED
+       "},\"year\":2021}");
   RROW("redact(\"id\", \"brand.name\") and id == 114905", C_REC, 0,
-       "{\"id\":" RED ",\"model\":\"Camaro\",\"brand\":{\"name\":" RED "},\"year\":2021}");
+       "{\"id\":" RED ",\"model\":\"Camaro\",\"brand\":{\"name\":" RED
+       "},\"year\":2021}");
   /* json() hop keeps base64 */
   {
     char *enc = b64("{\"password\":\"x\",\"user\":\"u\"}");
     json_t *d = body_rec(enc);
     char err[128];
-    kfl_query *q = kfl_compile("redact(\"response.body.json().password\")", err, sizeof err);
+    kfl_query *q = kfl_compile("redact(\"response.body.json().password\")", err,
+                               sizeof err);
     CHECK(q && kfl_eval(q, d, 0));
-    const char *s = json_string_value(json_object_get(json_object_get(d, "response"), "body"));
-    json_t *wanted = json_pack("{s:s,s:s}", "password", "[REDACTED]", "user", "u");
-    kfl_query *q2 = kfl_compile("response.body.json().password == \"[REDACTED]\"", err, sizeof err);
+    const char *s = json_string_value(
+        json_object_get(json_object_get(d, "response"), "body"));
+    json_t *wanted =
+        json_pack("{s:s,s:s}", "password", "[REDACTED]", "user", "u");
+    kfl_query *q2 = kfl_compile(
+        "response.body.json().password == \"[REDACTED]\"", err, sizeof err);
     CHECK(s && strcmp(s, enc) != 0);
     CHECK(q2 && kfl_eval(q2, d, 0));
     /* still base64: no '{' */
@@ -289,10 +328,12 @@ static void redaction(void) {
 
 static void limits(void) {
   char err[128];
-  kfl_query *q = kfl_compile("brand.name == \"Chevrolet\" and limit(100)", err, sizeof err);
+  kfl_query *q = kfl_compile("brand.name == \"Chevrolet\" and limit(100)", err,
+                             sizeof err);
   CHECK_INT(kfl_limit(q), 100);
   kfl_free(q);
-  q = kfl_compile("limit(100) and brand.name == \"Chevrolet\"", err, sizeof err);
+  q = kfl_compile("limit(100) and brand.name == \"Chevrolet\"", err,
+                  sizeof err);
   CHECK_INT(kfl_limit(q), 100);
   kfl_free(q);
   q = kfl_compile("brand.name == \"Chevrolet\"", err, sizeof err);
@@ -336,8 +377,9 @@ static void macros(void) {
   /* 72 */
   char *x = kfl_macro_expand_text(
       "http or !amqp and request.headers[\"http\"] == \"x-amqp-y\"");
-  CHECK_STR(x, "(protocol.abbr == \"HTTP\") or !(protocol.name == \"amqp\") and "
-               "request.headers[\"http\"] == \"x-amqp-y\"");
+  CHECK_STR(x,
+            "(protocol.abbr == \"HTTP\") or !(protocol.name == \"amqp\") and "
+            "request.headers[\"http\"] == \"x-amqp-y\"");
   free(x);
   vectors++, passed++;
   ROW("http or !amqp and request.headers[\"http\"] == \"x-amqp-y\"",
@@ -385,7 +427,8 @@ static void extras(void) {
   ROW("x > 9", "{\"x\":\"ten\"}", 0);
   ROW("x == 1e+21", "{\"x\":1e21}", 1);
   ROW("x == \"1e+21\"", "{\"x\":1e21}", 1);
-  ROW("x == 0x1f and y == 0o17 and z == 0b101", "{\"x\":31,\"y\":15,\"z\":5}", 1);
+  ROW("x == 0x1f and y == 0o17 and z == 0b101", "{\"x\":31,\"y\":15,\"z\":5}",
+      1);
   ROW("x == .5 and y == 2.5e-3", "{\"x\":0.5,\"y\":0.0025}", 1);
   ROW("x == 'a\\tb'", "{\"x\":\"a\\tb\"}", 1);
   ROW("x == `a\\tb`", "{\"x\":\"a\\\\tb\"}", 1);
@@ -396,13 +439,15 @@ static void extras(void) {
   ROW("x == r\"a\\\"b\"", "{\"x\":\"za\\\"b\"}", 1);
   ROW("x == r`^\\d+$`", "{\"x\":\"123\"}", 1);
   ROW("x == r\"(?i)ABC\"", "{\"x\":\"xabcx\"}", 1);
-  ROW("h[\"User-Agent\"].contains(\"curl\")", "{\"h\":{\"User-Agent\":\"curl/8\"}}", 1);
+  ROW("h[\"User-Agent\"].contains(\"curl\")",
+      "{\"h\":{\"User-Agent\":\"curl/8\"}}", 1);
   ROW("h.* == \"b\"", "{\"h\":{\"a\":\"a\",\"b\":\"b\"}}", 1);
   ROW("h[*] == \"b\"", "{\"h\":{\"a\":\"a\",\"b\":\"b\"}}", 1);
   ROW("AND == 1", "{\"AND\":1}", 1);
   ROW("startsWithx(\"a\") or true", "{}", 0);
   ROW("(f(1)) or true", "{}", 1);
-  ROW("q.*.name == r\"\\.svc$\"", "{\"q\":[{\"name\":\"a.svc\"},{\"name\":\"b\"}]}", 1);
+  ROW("q.*.name == r\"\\.svc$\"",
+      "{\"q\":[{\"name\":\"a.svc\"},{\"name\":\"b\"}]}", 1);
   /* a greedy sub-query swallows the rest */
   ROW("request.headers[\"e\"].x == \"y\" and b == 1",
       "{\"b\":1,\"request\":{\"headers\":{\"e\":{\"x\":\"y\"}}}}", 0);
@@ -429,7 +474,8 @@ static void errors(void) {
       {"a == ?", "1:6: unexpected token \"?\""},
       {"abc ? 1", "1:5: unexpected token \"?\""},
       {"a == 1 and\n  b[3.14] == 1",
-       "2:5: unexpected token \"3.14\" (expected (<string> | <char> | <rawstring> | \"*\") \"]\")"},
+       "2:5: unexpected token \"3.14\" (expected (<string> | <char> | "
+       "<rawstring> | \"*\") \"]\")"},
       {"a == 1\nand \"abc", "2:5: literal not terminated"},
       {"x == 1 and y == r\"(\"", "1:17: invalid regex: "},
       {"http and ?", "1:10: unexpected token \"?\""},
@@ -528,7 +574,39 @@ static void cache(void) {
   CHECK_INT(kfl_cache_count(), 0);
 }
 
+/* Needles: items the scan may skip unparsed never match, and the usual
+ * queries do skip (check_needles runs on every row). */
+static void needles(void) {
+  const char *h200 =
+      "{\"protocol\":{\"abbr\":\"HTTP\"},\"request\":{\"method\":"
+      "\"GET\",\"path\":\"/x\"},\"response\":{\"status\":200}}";
+  const char *h500 =
+      "{\"protocol\":{\"abbr\":\"HTTP\"},\"request\":{\"method\":"
+      "\"POST\",\"path\":\"/api/v1\"},\"response\":{\"status\":500.0}}";
+  int before = needle_skips;
+  ROW("http and response.status == 500", h200, 0);
+  ROW("http and response.status == 500", h500, 1);
+  ROW("request.path.startsWith(\"/api\")", h200, 0);
+  ROW("request.path.startsWith(\"/api\")", h500, 1);
+  ROW("request.method == \"POST\" and (response.status == 500)", h200, 0);
+  ROW("request.(method == \"POST\")", h200, 0);
+  ROW("request.(method == \"POST\")", h500, 1);
+  CHECK(needle_skips - before >= 4);
+  /* no needle where the text in the line may differ */
+  ROW("a == \"x\\\"y\"", "{\"a\":\"x\\\"y\"}", 1);
+  ROW("a.contains(\"als\")", "{}", 1);
+  ROW("a.endsWith(\"e\")", "{\"b\":1}", 1);
+  ROW("a == \"0.3\"", "{\"a\":0.3}", 1);
+  ROW("a == 1e3", "{\"a\":1000}", 1);
+  ROW("(a == \"zzz\") or true", "{}", 1);
+  ROW("!(a == \"zzz\")", "{\"a\":\"y\"}", 1);
+  ROW("a.json().b == \"zzz\"", "{\"a\":\"eyJiIjoienp6In0=\"}", 1);
+  ROW("a..b == \"zzz\"", "{\"a\":{\"c\":{\"b\":\"zzz\"}}}", 1);
+  ROW("a.*.b == \"zzz\"", "{\"a\":[{\"b\":\"y\"},{\"b\":\"zzz\"}]}", 1);
+}
+
 int main(void) {
+  needles();
   conformance();
   documents();
   redaction();
@@ -540,6 +618,8 @@ int main(void) {
   errors();
   regex_limits();
   cache();
-  printf("kfl: %d of %d table rows passed\n", passed, vectors);
+  printf("kfl: %d of %d table rows passed; the needles ruled out %d items "
+         "unparsed\n",
+         passed, vectors, needle_skips);
   return CHECK_DONE();
 }
