@@ -5,10 +5,12 @@
 TESTS += \
 	tests/integration/control_daemon.sh \
 	tests/integration/control_limits.sh \
-	tests/integration/control_retention.sh
+	tests/integration/control_retention.sh \
+	tests/integration/control_reload.sh
 EXTRA_DIST += \
 	tests/integration/control_daemon.sh \
 	tests/integration/control_limits.sh \
 	tests/integration/control_retention.sh \
+	tests/integration/control_reload.sh \
 	tests/tools/control.sh \
 	tests/tools/http_requests.py
