@@ -190,15 +190,16 @@ static size_t plain_end(const unsigned char *s, size_t i, size_t n) {
   return n;
 }
 
-/* From byte i on, anything: UTF-8 checked, escapes written. */
-static bool put_string_slow(out *o, const unsigned char *s, size_t i,
-                            size_t n) {
+/* From byte i on, anything: UTF-8 checked, escapes written; then the
+ * closing quote and post (if not 0). */
+static bool put_string_slow(out *o, const unsigned char *s, size_t i, size_t n,
+                            char post) {
   for (;;) {
     size_t j = plain_end(s, i, n);
     if (!put(o, (const char *)s + i, j - i))
       return false;
     if (j == n)
-      return put_c(o, '"');
+      return put_c(o, '"') && (!post || put_c(o, post));
     if (classes[s[j]] == 2) {
       o->err = -EINVAL;
       return false;
@@ -209,29 +210,69 @@ static bool put_string_slow(out *o, const unsigned char *s, size_t i,
   }
 }
 
-/* Strings in items are mostly short and plain ASCII: one pass copies
- * them, checking as it goes; the first byte that needs more sends the
- * rest to put_string_slow. */
-static bool put_string(out *o, const char *str, size_t n) {
+static inline bool special4(const unsigned char *p) {
+  const uint32_t ones = 0x01010101u, highs = 0x80808080u;
+  uint32_t w;
+  memcpy(&w, p, 4);
+  uint32_t ctl = (w - 0x20 * ones) & ~w;
+  uint32_t q = w ^ ('"' * ones), b = w ^ ('\\' * ones);
+  q = (q - ones) & ~q;
+  b = (b - ones) & ~b;
+  return ((w | ctl | q | b) & highs) != 0;
+}
+
+/* Copies n bytes that need no escaping and are ASCII; false (with d
+ * partly written) if there is one that does or is not.  Whole words only,
+ * the last one overlapping the one before, so a short string costs no
+ * byte loop and nothing is read past its end. */
+static inline bool plain_copy(char *d, const unsigned char *s, size_t n) {
+  if (n >= 8) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      if (special8(s + i))
+        return false;
+      memcpy(d + i, s + i, 8);
+    }
+    if (i < n && special8(s + n - 8))
+      return false;
+    memcpy(d + n - 8, s + n - 8, 8);
+    return true;
+  }
+  if (n >= 4) {
+    if (special4(s) || special4(s + n - 4))
+      return false;
+    memcpy(d, s, 4);
+    memcpy(d + n - 4, s + n - 4, 4);
+    return true;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (classes[s[i]])
+      return false;
+    d[i] = (char)s[i];
+  }
+  return true;
+}
+
+/* A string, with pre before and post after it unless they are 0 (the
+ * "," and ":" around a key).  Strings in items are mostly short and
+ * plain ASCII, copied in one pass; any other goes (again, from its
+ * start) through put_string_slow. */
+static bool put_string(out *o, char pre, const char *str, size_t n, char post) {
   const unsigned char *s = (const unsigned char *)str;
-  if (!room(o, n + 2))
+  if (!room(o, n + 4))
     return false;
   char *d = o->buf + o->len;
+  if (pre)
+    *d++ = pre;
   *d++ = '"';
-  size_t i = 0;
-  for (;;) {
-    for (; i + 8 <= n && !special8(s + i); i += 8, d += 8)
-      memcpy(d, s + i, 8);
-    size_t stop = n - i > 8 ? i + 8 : n; /* the word that raised the alarm */
-    for (; i < stop && classes[s[i]] == 0; i++)
-      *d++ = (char)s[i];
-    if (i < stop || i == n)
-      break;
-  }
   o->len = (size_t)(d - o->buf);
-  if (i < n)
-    return put_string_slow(o, s, i, n);
-  o->buf[o->len++] = '"';
+  if (!plain_copy(d, s, n))
+    return put_string_slow(o, s, 0, n, post);
+  d += n;
+  *d++ = '"';
+  if (post)
+    *d++ = post;
+  o->len = (size_t)(d - o->buf);
   return true;
 }
 
@@ -243,10 +284,9 @@ static bool put_value(out *o, const json_t *v, int depth);
 static bool put_members(out *o, const json_t *obj, bool first, int depth) {
   json_t *m = (json_t *)obj;
   for (void *it = json_object_iter(m); it; it = json_object_iter_next(m, it)) {
-    if ((!first && !put_c(o, ',')) ||
-        !put_string(o, json_object_iter_key(it),
-                    json_object_iter_key_len(it)) ||
-        !put_c(o, ':') || !put_value(o, json_object_iter_value(it), depth))
+    if (!put_string(o, first ? 0 : ',', json_object_iter_key(it),
+                    json_object_iter_key_len(it), ':') ||
+        !put_value(o, json_object_iter_value(it), depth))
       return false;
     first = false;
   }
@@ -274,7 +314,7 @@ static bool put_value(out *o, const json_t *v, int depth) {
   case JSON_ARRAY:
     return put_array(o, v, depth);
   case JSON_STRING:
-    return put_string(o, json_string_value(v), json_string_length(v));
+    return put_string(o, 0, json_string_value(v), json_string_length(v), 0);
   case JSON_INTEGER:
     return put_int(o, json_integer_value(v));
   case JSON_REAL:

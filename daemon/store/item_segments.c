@@ -132,7 +132,8 @@ static int cmp_name(const void *a, const void *b) {
 
 /* Keeps the newest SEG_MAX entries of an unsorted array of n. */
 static size_t keep_newest(seg_list *l, size_t n) {
-  qsort(l->v, n, sizeof *l->v, cmp_name);
+  if (n > 1)
+    qsort(l->v, n, sizeof *l->v, cmp_name);
   if (n <= SEG_MAX)
     return n;
   warn_cap(l);

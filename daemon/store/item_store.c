@@ -101,7 +101,10 @@ static void refused(item_store *s, int rc) {
          "[capture] max_body)",
          ITEM_LINE_MAX >> 20);
   else if (rc == -EINVAL)
-    lost(s, 1, "an item is not a JSON object; not stored");
+    lost(s, 1,
+         "an item is not a JSON object, nests too deep or holds text "
+         "that is not UTF-8; not stored (a bug in what made it: please "
+         "report it)");
   else
     lost(s, 1, "cannot store an item: %s", strerror(-rc));
 }
@@ -236,6 +239,7 @@ static int store_init(item_store *s) {
   int rc = segs_init(&s->segs, dfd);
   if (rc < 0) {
     close(dfd);
+    s->segs.dirfd = -1;
     return rc;
   }
   uint64_t max_seq = 0;

@@ -5,7 +5,8 @@ libwhcore_la_SOURCES += \
 	daemon/store/item_scan.c \
 	daemon/store/item_line.c daemon/store/item_line.h
 
-# Order across rotation and read chunks, earlier runs' segments, retention
+# The line encoder against json_dumps, order across rotation and read
+# chunks, earlier runs' segments, retention
 # by size and age, since, unflushed and partial lines, corrupt segments,
 # short writes, read-only use, and a reader racing the writer.
 check_PROGRAMS += tests/unit/test_item_store

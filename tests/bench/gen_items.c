@@ -11,7 +11,8 @@
  * being --end-ms or now and STEP --step-ms (default 1); it is DNS when
  * i % 10 == 9, otherwise HTTP with status 500 when i % 100 == 37 (1%),
  * else 200, 201, 204, 301 or 404.  Its "index" is i, so that a query's
- * answer can be checked.  --bench prints the cost of the appends.
+ * answer can be checked.  --bench prints what the store cost per item
+ * (CPU and wall time, against a run that only makes the items).
  *
  * The second form opens the store read-only, scans it newest first
  * (counting lines; with --parse also decoding each with jansson) and
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "datadir.h"
@@ -236,6 +238,74 @@ typedef struct gen_opts {
   bool bench;
 } gen_opts;
 
+typedef struct pools {
+  json_t *http[POOL], *dns[POOL];
+} pools;
+
+static int make_pools(pools *p) {
+  int rc = 0;
+  for (int k = 0; k < POOL; k++) {
+    p->http[k] = make_template(k, false);
+    p->dns[k] = make_template(k, true);
+    if (!json_object_get(p->http[k], "response") ||
+        !json_object_get(p->dns[k], "response"))
+      rc = -1;
+  }
+  if (rc < 0)
+    fprintf(stderr, "gen_items: a template does not pack\n");
+  return rc;
+}
+
+static void free_pools(pools *p) {
+  for (int k = 0; k < POOL; k++) {
+    json_decref(p->http[k]);
+    json_decref(p->dns[k]);
+  }
+}
+
+/* User and system CPU time of the process, ns. */
+static void cpu_ns(uint64_t *user, uint64_t *sys) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  *user = (uint64_t)ru.ru_utime.tv_sec * 1000000000u +
+          (uint64_t)ru.ru_utime.tv_usec * 1000u;
+  *sys = (uint64_t)ru.ru_stime.tv_sec * 1000000000u +
+         (uint64_t)ru.ru_stime.tv_usec * 1000u;
+}
+
+/* Makes the N items, appending each to s (when not NULL); 0 or -1. */
+static int fill(const gen_opts *g, pools *p, item_store *s) {
+  for (uint64_t i = 0; i < g->n; i++) {
+    bool is_dns = i % 10 == 9;
+    json_t *it = (is_dns ? p->dns : p->http)[(i * 7 + i / 64) % POOL];
+    personalise(it, i, g->end_ms - (int64_t)(g->n - 1 - i) * g->step_ms,
+                is_dns);
+    int rc = s ? item_store_append(s, it) : 0;
+    if (rc < 0) {
+      fprintf(stderr, "gen_items: item %" PRIu64 ": %s\n", i, strerror(-rc));
+      return -1;
+    }
+    if (s && i % FLUSH_EVERY == FLUSH_EVERY - 1)
+      item_store_flush(s);
+  }
+  return 0;
+}
+
+/* The cost of the store is the run with it less a run that only makes
+ * the items, in CPU time (the machine may be shared) and wall time. */
+static void report(const gen_opts *g, const uint64_t t[3][3],
+                   const item_store_usage *u) {
+  double per = 1.0 / (double)g->n;
+  double user = (double)((t[2][0] - t[1][0]) - (t[1][0] - t[0][0])) * per;
+  double sys = (double)((t[2][1] - t[1][1]) - (t[1][1] - t[0][1])) * per;
+  double wall = (double)((t[2][2] - t[1][2]) - (t[1][2] - t[0][2])) * per;
+  printf("appended %" PRIu64 " items, %.1f MB (%.0f bytes/item); the store "
+         "cost %.0f ns/item of CPU (%.0f user, %.0f system), %.0f ns/item "
+         "of wall time (appends, a flush every %d items, close)\n",
+         u->items, (double)u->bytes / 1e6, (double)u->bytes * per, user + sys,
+         user, sys, wall, FLUSH_EVERY);
+}
+
 static int generate(const gen_opts *g) {
   item_store_opts o = {.segment_size = g->segment_size};
   char err[256];
@@ -244,48 +314,27 @@ static int generate(const gen_opts *g) {
     fprintf(stderr, "gen_items: %s\n", err);
     return 1;
   }
-  json_t *http[POOL], *dns[POOL];
-  for (int k = 0; k < POOL; k++) {
-    http[k] = make_template(k, false);
-    dns[k] = make_template(k, true);
-    if (!json_object_get(http[k], "response") ||
-        !json_object_get(dns[k], "response")) {
-      fprintf(stderr, "gen_items: a template does not pack\n");
-      return 1;
-    }
-  }
-  uint64_t spent = 0;
-  for (uint64_t i = 0; i < g->n; i++) {
-    bool is_dns = i % 10 == 9;
-    json_t *it = (is_dns ? dns : http)[(i * 7 + i / 64) % POOL];
-    personalise(it, i, g->end_ms - (int64_t)(g->n - 1 - i) * g->step_ms,
-                is_dns);
-    uint64_t t0 = now_ns();
-    int rc = item_store_append(s, it);
-    if (i % FLUSH_EVERY == FLUSH_EVERY - 1)
-      item_store_flush(s);
-    spent += now_ns() - t0;
-    if (rc < 0) {
-      fprintf(stderr, "gen_items: item %" PRIu64 ": %s\n", i, strerror(-rc));
-      break;
-    }
-  }
-  uint64_t t0 = now_ns();
+  pools p;
+  uint64_t t[3][3];
+  int rc = make_pools(&p);
+  cpu_ns(&t[0][0], &t[0][1]);
+  t[0][2] = now_ns();
+  if (rc == 0 && g->bench)
+    rc = fill(g, &p, NULL);
+  cpu_ns(&t[1][0], &t[1][1]);
+  t[1][2] = now_ns();
+  if (rc == 0)
+    rc = fill(g, &p, s);
   item_store_flush(s);
   item_store_usage u;
   item_store_get_usage(s, &u);
   item_store_close(s);
-  spent += now_ns() - t0;
-  for (int k = 0; k < POOL; k++) {
-    json_decref(http[k]);
-    json_decref(dns[k]);
-  }
-  if (g->bench)
-    printf("appended %" PRIu64 " items, %.1f MB (%.0f bytes/item): %.0f "
-           "ns/item (append + flush)\n",
-           u.items, u.bytes / 1e6, u.items ? (double)u.bytes / u.items : 0.0,
-           u.items ? (double)spent / u.items : 0.0);
-  return u.items == g->n ? 0 : 1;
+  cpu_ns(&t[2][0], &t[2][1]);
+  t[2][2] = now_ns();
+  free_pools(&p);
+  if (rc == 0 && g->bench)
+    report(g, t, &u);
+  return rc == 0 && u.items == g->n ? 0 : 1;
 }
 
 typedef struct counter {

@@ -393,7 +393,8 @@ static void test_chunks(void) {
   clean_items();
   item_store *s = open_store(64u << 20, 0, 0);
   for (int i = 0; i < 3000; i++)
-    CHECK_INT(append(s, 1700000000000 + i, i, 900 + i % 200), 0);
+    CHECK_INT(append(s, 1700000000000 + i, i, i ? 900 + i % 200 : 1500000),
+              0); /* the file's first line spans two chunks */
   CHECK_INT(append(s, 1700000003000, 3000, 3u << 20), 0); /* 3 MiB */
   CHECK_INT(append(s, 1700000003001, 3001, 10), 0);
   item_store_flush(s);
@@ -402,6 +403,7 @@ static void test_chunks(void) {
   CHECK_INT(g->bad, 0);
   CHECK(descending_from(g, 3001));
   CHECK(g->len[1] > 3u << 20);
+  CHECK(g->len[3001] > 1500000);
   free(g);
   item_store_usage u;
   item_store_get_usage(s, &u);
@@ -757,6 +759,93 @@ static void test_corrupt(void) {
   item_store_close(s);
 }
 
+/* Random files (braces, quotes, NULs, newlines at varying rates, so
+ * lines from empty to megabytes cross the reader's 1 MiB chunks in every
+ * way) against a plain forward split of the same bytes. */
+typedef struct lines {
+  int64_t n;
+  size_t len[4096];
+  uint64_t hash[4096];
+} lines;
+
+static uint64_t fnv(const char *p, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+  return h;
+}
+
+static bool keep_line(void *u, const char *line, size_t len, int64_t ts) {
+  lines *l = u;
+  if (l->n < 4096) {
+    l->len[l->n] = len;
+    l->hash[l->n] = fnv(line, len);
+  }
+  l->n++;
+  return true;
+}
+
+/* What the reader must give: whole object-shaped lines, last first (the
+ * newest 4096 kept, all counted). */
+static void expected_lines(const char *b, size_t n, lines *want) {
+  size_t end = n;
+  while (end > 0 && b[end - 1] != '\n')
+    end--; /* the unfinished last line */
+  size_t *starts = malloc((end + 1) * sizeof *starts);
+  size_t *lens = malloc((end + 1) * sizeof *lens);
+  int64_t count = 0;
+  for (const char *p = b; p < b + end;) {
+    const char *nl = memchr(p, '\n', (size_t)(b + end - p));
+    size_t len = (size_t)(nl - p);
+    if (len >= 2 && p[0] == '{' && p[len - 1] == '}') {
+      starts[count] = (size_t)(p - b);
+      lens[count++] = len;
+    }
+    p = nl + 1;
+  }
+  want->n = count;
+  for (int64_t i = 0; i < count && i < 4096; i++) {
+    want->len[i] = lens[count - 1 - i];
+    want->hash[i] = fnv(b + starts[count - 1 - i], want->len[i]);
+  }
+  free(starts);
+  free(lens);
+}
+
+static void test_random_files(void) {
+  static const char alphabet[] = "{}{}\"a\0:,";
+  size_t cap = 3u << 20;
+  char *b = malloc(cap);
+  lines *got_l = malloc(sizeof *got_l), *want = malloc(sizeof *want);
+  for (int round = 0; round < 12; round++) {
+    clean_items();
+    make_items_dir();
+    size_t n = (size_t)(rnd() % cap);
+    unsigned every = 1u << (rnd() % 22); /* mean line length */
+    for (size_t i = 0; i < n; i++)
+      b[i] =
+          rnd() % every == 0 ? '\n' : alphabet[rnd() % (sizeof alphabet - 1)];
+    write_file("items/1700000000000-00000001.jsonl", b, n);
+    expected_lines(b, n, want);
+    item_store *s = open_store(0, 0, 0);
+    got_l->n = 0;
+    char err[128] = "";
+    CHECK_INT(item_store_scan(s, 0, keep_line, got_l, err, sizeof err),
+              want->n);
+    bool same = got_l->n == want->n;
+    for (int64_t i = 0; same && i < want->n && i < 4096; i++)
+      same = got_l->len[i] == want->len[i] && got_l->hash[i] == want->hash[i];
+    if (!same)
+      fprintf(stderr, "round %d: %zu bytes, newline every %u\n", round, n,
+              every);
+    CHECK(same);
+    item_store_close(s);
+  }
+  free(b);
+  free(got_l);
+  free(want);
+}
+
 /* A write cut short (here by RLIMIT_FSIZE, as ENOSPC would) keeps only
  * whole lines, counts the lost items, and later writes go on cleanly. */
 static void test_short_write(void) {
@@ -919,6 +1008,7 @@ int main(void) {
   test_partial();
   test_stamp_and_refusals();
   test_corrupt();
+  test_random_files();
   test_short_write();
   test_read_only();
   test_escape();
