@@ -110,27 +110,32 @@ static int open_store(run *r, char *err, size_t errcap) {
   return r->store ? 0 : -1;
 }
 
+static json_int_t jint(const json_t *o, const char *key) {
+  return json_integer_value(json_object_get(o, key));
+}
+
+static void capture_json(run *r, json_t *st);
+
+/* The stats line: the counters of `wirehook status`, in one line. */
 static void stats_line(run *r) {
-  const capture_counters *c = &r->cs.c;
-  const decode_stats *d = decoder_stats(r->cs.dec);
-  const flow_stats *f = flow_table_stats(r->cs.flows);
-  log_info("stats: packets %llu, bytes %llu, items %llu, queue %zu; dropped: "
-           "items %llu, packets %llu, kernel %llu, bad %llu, non-ip %llu, "
-           "fragments %llu, tcp-gaps %llu bytes, flow-cap %llu, "
-           "bytes-cap %llu, orphan-responses %llu",
-           (unsigned long long)c->packets, (unsigned long long)c->bytes,
-           (unsigned long long)c->items, queue_depth(r->q),
-           (unsigned long long)c->dropped_items,
-           (unsigned long long)c->dropped_packets,
-           (unsigned long long)source_kernel_drops(r->src),
-           (unsigned long long)(d->bad_link + d->bad_ip + d->bad_l4),
-           (unsigned long long)(d->unknown_link + d->other_l4),
-           (unsigned long long)(d->frag_dropped + d->frag_expired),
-           (unsigned long long)f->gap_bytes,
-           (unsigned long long)(f->evicted + f->dropped_flow_cap),
-           (unsigned long long)f->dropped_total_cap,
-           (unsigned long long)(r->cs.http.orphan_responses +
-                                r->cs.dns.orphan_responses));
+  json_t *st = json_object();
+  capture_json(r, st);
+  const json_t *c = json_object_get(st, "capture");
+  const json_t *d = json_object_get(c, "dropped");
+  log_info("stats: packets %lld, bytes %lld, items %lld, queue %lld; dropped: "
+           "items %lld, packets %lld, kernel %lld, bad %lld, non-ip %lld, "
+           "fragments %lld, tcp-gaps %lld bytes, flow-cap %lld, "
+           "bytes-cap %lld, orphan-responses %lld",
+           (long long)jint(c, "packets"), (long long)jint(c, "bytes"),
+           (long long)jint(c, "items"),
+           (long long)jint(json_object_get(c, "queue"), "depth"),
+           (long long)jint(d, "items"), (long long)jint(d, "packets"),
+           (long long)jint(d, "kernel"), (long long)jint(d, "bad"),
+           (long long)jint(d, "non_ip"), (long long)jint(d, "fragments"),
+           (long long)jint(d, "tcp_gap_bytes"), (long long)jint(d, "flow_cap"),
+           (long long)jint(d, "bytes_cap"),
+           (long long)jint(d, "orphan_responses"));
+  json_decref(st);
 }
 
 static void progress(run *r, time_t started, bool final) {

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "store/item_segments.h"
+#include "store/fifo_array.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -53,19 +54,10 @@ static seg_info *at(seg_list *l, size_t i) {
 }
 
 static int reserve(seg_list *l) {
-  if (l->head > 0 && l->head >= l->n) { /* mostly drained: compact */
-    memmove(l->v, l->v + l->head, l->n * sizeof *l->v);
-    l->head = 0;
-  }
-  if (l->head + l->n < l->cap)
-    return 0;
-  size_t cap = l->cap ? l->cap * 2 : 64;
-  seg_info *v = realloc(l->v, cap * sizeof *v);
-  if (!v)
-    return -ENOMEM;
+  void *v = l->v;
+  int rc = fifo_reserve(&v, sizeof *l->v, &l->head, l->n, &l->cap);
   l->v = v;
-  l->cap = cap;
-  return 0;
+  return rc;
 }
 
 /* Drops entry i from the list (not the file). */

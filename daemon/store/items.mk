@@ -12,7 +12,7 @@ libwhcore_la_SOURCES += \
 check_PROGRAMS += tests/unit/test_item_store
 TESTS += tests/unit/test_item_store
 tests_unit_test_item_store_SOURCES = tests/unit/test_item_store.c \
-	tests/unit/check.h
+	tests/unit/check.h tests/unit/store_files.h
 tests_unit_test_item_store_CPPFLAGS = $(libwhcore_la_CPPFLAGS)
 tests_unit_test_item_store_LDADD = libwhcore.la -lpthread
 

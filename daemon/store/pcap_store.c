@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "store/pcap_store.h"
+#include "store/fifo_array.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -211,19 +212,11 @@ static int writer_get(pcap_store *s, stream_ent *e, bool fresh) {
 /* Closed streams                                                      */
 
 static int closed_reserve(pcap_store *s) {
-  if (s->head > 0 && s->head >= s->nclosed) { /* mostly drained: compact */
-    memmove(s->closed, s->closed + s->head, s->nclosed * sizeof *s->closed);
-    s->head = 0;
-  }
-  if (s->head + s->nclosed < s->cap_closed)
-    return 0;
-  size_t cap = s->cap_closed ? s->cap_closed * 2 : 64;
-  closed_ent *c = realloc(s->closed, cap * sizeof *c);
-  if (!c)
-    return -ENOMEM;
-  s->closed = c;
-  s->cap_closed = cap;
-  return 0;
+  void *v = s->closed;
+  int rc =
+      fifo_reserve(&v, sizeof *s->closed, &s->head, s->nclosed, &s->cap_closed);
+  s->closed = v;
+  return rc;
 }
 
 /* Inserts keeping mtime order; ends arrive almost always in order, so

@@ -2,6 +2,7 @@
 # history, and the pcap.* script helpers; with their unit tests.
 libwhcore_la_SOURCES += \
 	daemon/store/pcap_store.c daemon/store/pcap_store.h \
+	daemon/store/fifo_array.h \
 	daemon/store/pcap_merge.c daemon/store/pcap_merge.h \
 	daemon/resolve.c daemon/resolve.h \
 	daemon/helpers/pcap.c
@@ -11,7 +12,7 @@ libwhcore_la_SOURCES += \
 check_PROGRAMS += tests/unit/test_pcap_store
 TESTS += tests/unit/test_pcap_store
 tests_unit_test_pcap_store_SOURCES = tests/unit/test_pcap_store.c \
-	tests/unit/check.h
+	tests/unit/check.h tests/unit/store_files.h
 tests_unit_test_pcap_store_CPPFLAGS = $(libwhcore_la_CPPFLAGS)
 tests_unit_test_pcap_store_LDADD = libwhcore.la
 
