@@ -61,8 +61,10 @@ static int make_dirs(const char *path, char *err, size_t errcap) {
     if (mkdir(dir, 0755) == 0)
       chmod(dir, 0755); /* whatever the umask */
     else if (errno != EEXIST) {
-      snprintf(err, errcap, "control: cannot create %s: %s", dir,
-               strerror(errno));
+      snprintf(err, errcap,
+               "control: cannot create %s: %s; set [control] socket to a "
+               "path this user may create",
+               dir, strerror(errno));
       return -1;
     }
     if (last)
@@ -131,7 +133,10 @@ static int bind_socket(control *c, const struct sockaddr_un *sa,
     return -1;
   }
   if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
-    snprintf(err, errcap, "control: cannot bind %s: %s", path, strerror(errno));
+    snprintf(err, errcap,
+             "control: cannot bind %s: %s; set [control] socket to a path "
+             "this user may create",
+             path, strerror(errno));
     close(fd);
     return -1;
   }
