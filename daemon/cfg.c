@@ -1156,3 +1156,25 @@ int cfg_add_script(wh_config *cfg, const char *path) {
   cfg->scripts = v;
   return 0;
 }
+
+bool cfg_list_equal(const cfg_list *a, const cfg_list *b) {
+  if (a->n != b->n)
+    return false;
+  for (size_t i = 0; i < a->n; i++)
+    if (strcmp(a->items[i].key, b->items[i].key) ||
+        strcmp(a->items[i].value, b->items[i].value))
+      return false;
+  return true;
+}
+
+void cfg_take_scripting(wh_config *cfg, wh_config *from) {
+  cfg_list env = cfg->env;
+  cfg->env = from->env;
+  from->env = env;
+  char **scripts = cfg->scripts;
+  size_t n = cfg->n_scripts;
+  cfg->scripts = from->scripts;
+  cfg->n_scripts = from->n_scripts;
+  from->scripts = scripts;
+  from->n_scripts = n;
+}

@@ -109,6 +109,13 @@ const char *cfg_list_value(const cfg_list *list, const char *key);
 /* Longest INI line inih reads whole (characters, without the newline). */
 size_t cfg_max_line(void);
 
+/* Same keys and values in the same order. */
+bool cfg_list_equal(const cfg_list *a, const cfg_list *b);
+/* Swaps [scripting] scripts and [scripting.env] of cfg with those of
+ * `from` (a freshly loaded configuration, for a reload); `from` then holds
+ * the old ones for cfg_free. */
+void cfg_take_scripting(wh_config *cfg, wh_config *from);
+
 void cfg_free(wh_config *cfg);
 
 #endif

@@ -271,6 +271,7 @@ static int cmd_run(int argc, char **argv) {
   block_signals(&old);
   if ((rc = runtime_open(&rt, &o, true)) < 0 &&
       (rc = daemon_open(&d, &rt.cfg, rt.plugins, rt.run_id)) < 0 &&
+      (rc = daemon_reload_from(&d, o.config, o.scripts, o.n_scripts)) < 0 &&
       (rc = runtime_scripts(&rt, daemon_console, &d)) < 0 &&
       (rc = load_capture_opts(&rt, o.interface, &po)) < 0)
     rc = daemon_loop(&d, &po);

@@ -127,7 +127,7 @@ static int open_items(daemon_ctx *d, char *err, size_t errcap) {
   return 0;
 }
 
-int daemon_open(daemon_ctx *d, const wh_config *cfg, plugin_host *plugins,
+int daemon_open(daemon_ctx *d, wh_config *cfg, plugin_host *plugins,
                 const char *run_id) {
   char err[1024] = "";
   capture_opts cap;
@@ -165,6 +165,14 @@ int daemon_open(daemon_ctx *d, const wh_config *cfg, plugin_host *plugins,
                          .items = d->items,
                          .started = time(NULL),
                          .run_id = run_id};
+  return -1;
+}
+
+int daemon_reload_from(daemon_ctx *d, const char *config_path,
+                       char *const *extra, size_t n_extra) {
+  d->serve.config_path = config_path;
+  d->serve.extra_scripts = extra;
+  d->serve.n_extra_scripts = n_extra;
   return -1;
 }
 

@@ -32,8 +32,12 @@ typedef struct daemon_ctx {
 /* Opens the item store, the queue and the control socket.  Signals
  * SIGINT, SIGTERM and SIGHUP must already be blocked.  Returns -1 to go
  * on, or an exit code after printing why. */
-int daemon_open(daemon_ctx *d, const wh_config *cfg, plugin_host *plugins,
+int daemon_open(daemon_ctx *d, wh_config *cfg, plugin_host *plugins,
                 const char *run_id);
+/* What `scripts reload` reads again: the -c file (NULL: the default
+ * files) and the -s scripts.  Returns -1 (go on). */
+int daemon_reload_from(daemon_ctx *d, const char *config_path,
+                       char *const *extra, size_t n_extra);
 /* The vm's console sink: stdout/stderr and the control backlog. */
 void daemon_console(void *udata, bool is_error, const char *line, size_t len);
 /* Runs until SIGINT/SIGTERM: capture when po->cap.interface is set,

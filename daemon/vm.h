@@ -57,9 +57,10 @@ int vm_load_file(vm *v, const char *path);
 int vm_load_paths(vm *v, char *const *paths, size_t n);
 /* Loads the scripts of `paths` again (doc/control.md "scripts"): changed
  * files replace their old version only if they load, unchanged ones keep
- * running, missing ones are unloaded with their jobs.  Returns an array
- * of {script, status[, error]} (new reference). */
-json_t *vm_reload(vm *v, char *const *paths, size_t n);
+ * running (unless `all`: the env changed), missing ones are unloaded
+ * with their jobs.  Returns an array of {script, status[, error]} (new
+ * reference). */
+json_t *vm_reload(vm *v, char *const *paths, size_t n, bool all);
 /* Compiles a file without running it (scripts check).  Writes the error
  * line into err. */
 int vm_check_file(vm *v, const char *path, char *err, size_t errcap);

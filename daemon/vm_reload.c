@@ -76,7 +76,7 @@ static void drop_unkept(vm *v, script **old, size_t n_old, script **keep,
   }
 }
 
-json_t *vm_reload(vm *v, char *const *paths, size_t n) {
+json_t *vm_reload(vm *v, char *const *paths, size_t n, bool all) {
   json_t *out = json_array();
   script_paths sp = {0};
   script_paths_collect(&sp, paths, n);
@@ -89,7 +89,7 @@ json_t *vm_reload(vm *v, char *const *paths, size_t n) {
   for (size_t i = 0; i < sp.n; i++) {
     script *old = find_by_path(v, sp.paths[i]);
     script *s = old;
-    if (old && vm_file_digest(sp.paths[i]) == old->digest)
+    if (old && !all && vm_file_digest(sp.paths[i]) == old->digest)
       report(out, old->name, "unchanged", NULL);
     else
       s = replace(v, old, sp.paths[i], out);

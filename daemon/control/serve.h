@@ -15,8 +15,13 @@ typedef struct item_store item_store;
 
 typedef struct serve_ctx {
   control *ctl;
-  vm *vm; /* may be NULL: no scripts */
-  const wh_config *cfg;
+  vm *vm;         /* may be NULL: no scripts */
+  wh_config *cfg; /* a reload swaps in the scripts and env read again */
+  /* What a reload reads again: the -c file (NULL: the default files) and
+   * the scripts given with -s. */
+  const char *config_path;
+  char *const *extra_scripts;
+  size_t n_extra_scripts;
   item_store *items; /* may be NULL */
   time_t started;
   const char *run_id;

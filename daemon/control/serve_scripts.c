@@ -44,6 +44,24 @@ json_t *serve_scripts(const serve_ctx *sc, const json_t *req, char *err,
     snprintf(err, errcap, "scripts reload: the daemon runs without scripts");
     return NULL;
   }
-  json_t *report = vm_reload(sc->vm, sc->cfg->scripts, sc->cfg->n_scripts);
-  return json_pack("{s:b, s:o}", "ok", 1, "scripts", report);
+  /* The configuration is read again for the script list and the env
+   * (runtime.md §4: a changed env takes effect on reload, in every
+   * script); the rest of it needs a restart. */
+  wh_config fresh;
+  cfg_init(&fresh);
+  char why[1024];
+  if (cfg_load(&fresh, sc->config_path, why, sizeof(why)) < 0) {
+    snprintf(err, errcap, "scripts reload: %s; nothing was reloaded", why);
+    cfg_free(&fresh);
+    return NULL;
+  }
+  for (size_t i = 0; i < sc->n_extra_scripts; i++)
+    cfg_add_script(&fresh, sc->extra_scripts[i]);
+  bool env_changed = !cfg_list_equal(&sc->cfg->env, &fresh.env);
+  cfg_take_scripting(sc->cfg, &fresh);
+  cfg_free(&fresh);
+  json_t *report =
+      vm_reload(sc->vm, sc->cfg->scripts, sc->cfg->n_scripts, env_changed);
+  return json_pack("{s:b, s:b, s:o}", "ok", 1, "env_changed", env_changed,
+                   "scripts", report);
 }

@@ -58,9 +58,27 @@ kill -HUP "$WH_PID"
 wait_grep "a v4 loaded" "$T/out" 5 || fail "SIGHUP did not reload: $(cat "$T/err")"
 wait_grep "a v4 loaded" "$T/cons.out" 5 || fail "console missed the reload's line"
 kill -0 "$WH_PID" || fail "SIGHUP killed the daemon"
+
+# a changed [scripting.env] reloads every script with the new values; a
+# configuration that no longer loads reloads nothing
+printf 'console.log("greeting " + GREETING);\n' >"$T/scripts/g.js"
+printf '[scripting.env]\nGREETING = one\n' >>"$cfg"
+w scripts reload >"$T/r1.out" || fail "reload: $(cat "$T/r1.out")"
+assert_contains "$(cat "$T/r1.out")" "added g.js" "a new script"
+wait_grep "greeting one" "$T/out" 5 || fail "g.js did not run"
+sed -i 's/^GREETING = one$/GREETING = two/' "$cfg"
+w scripts reload >"$T/r2.out" || fail "reload: $(cat "$T/r2.out")"
+assert_contains "$(cat "$T/r2.out")" "reloaded a.js" "an unchanged script runs again when env changed"
+wait_grep "greeting two" "$T/out" 5 || fail "the new env value was not seen"
+printf '[nosuchsection]\n' >>"$cfg"
+if "$WH_BIN" scripts reload -S "$T/control.sock" >"$T/r3.out" 2>"$T/r3.err"; then
+  fail "reload with a broken configuration"
+fi
+assert_contains "$(cat "$T/r3.err")" "nothing was reloaded" "reload refused for a broken configuration"
+sed -i '$d' "$cfg"
 kill $cons
 wait $cons 2>/dev/null || true
-for l in "a v1 loaded" "b v1 loaded" "a v2 loaded" "a v3 loaded" "a v4 loaded"; do
+for l in "a v1 loaded" "b v1 loaded" "a v2 loaded" "a v3 loaded" "greeting two"; do
   assert_eq 1 "$(grep -c "$l" "$T/cons.out")" "console lines \"$l\""
 done
 daemon_stop

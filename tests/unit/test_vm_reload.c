@@ -110,13 +110,15 @@ int main(void) {
   CHECK_INT(bump(v, 1), 1);
 
   /* nothing changed: state and jobs stay */
-  CHECK_STR(summary(vm_reload(v, paths, 1)), "a.js:unchanged b.js:unchanged");
+  CHECK_STR(summary(vm_reload(v, paths, 1, false)),
+            "a.js:unchanged b.js:unchanged");
   CHECK_INT(bump(v, 0), 2);
   CHECK_STR(jobs_text(v), "ja(a.js) jb(b.js)");
 
   /* a changed: new state, its old job replaced by the new one */
   write_script("a.js", A2);
-  CHECK_STR(summary(vm_reload(v, paths, 1)), "a.js:reloaded b.js:unchanged");
+  CHECK_STR(summary(vm_reload(v, paths, 1, false)),
+            "a.js:reloaded b.js:unchanged");
   CHECK_INT(bump(v, 0), 101);
   CHECK_INT(bump(v, 1), 2);
   CHECK_STR(jobs_text(v), "ja2(a.js) jb(b.js)");
@@ -124,7 +126,7 @@ int main(void) {
 
   /* a syntax error: refused with the error, the old version runs on */
   write_script("a.js", "function bump( {\n");
-  json_t *r = vm_reload(v, paths, 1);
+  json_t *r = vm_reload(v, paths, 1, false);
   const char *err =
       json_string_value(json_object_get(json_array_get(r, 0), "error"));
   CHECK(err && strstr(err, "SyntaxError") != NULL);
@@ -136,12 +138,19 @@ int main(void) {
   write_script("a.js", "jobs.schedule('jx', '@hourly', function () {});\n"
                        "jobs.schedule('jb', '@hourly', function () {});\n"
                        "throw new Error('boom');\n");
-  r = vm_reload(v, paths, 1);
+  r = vm_reload(v, paths, 1, false);
   err = json_string_value(json_object_get(json_array_get(r, 0), "error"));
   CHECK(err && strstr(err, "boom") != NULL);
   CHECK_STR(summary(r), "a.js:refused b.js:unchanged");
   CHECK_INT(bump(v, 0), 103);
   CHECK_STR(jobs_text(v), "ja2(a.js)");
+
+  /* all (the env changed): unchanged files run again too */
+  CHECK_STR(summary(vm_reload(v, paths, 1, true)),
+            "a.js:reloaded b.js:reloaded");
+  CHECK_INT(bump(v, 0), 101);
+  CHECK_INT(bump(v, 1), 1);
+  CHECK_STR(jobs_text(v), "ja2(a.js) jb(b.js)");
 
   /* b removed with its jobs, c added after a */
   char b[PATH_MAX + 8];
@@ -149,7 +158,7 @@ int main(void) {
   CHECK(unlink(b) == 0);
   write_script("c.js", B1);
   write_script("a.js", A1);
-  CHECK_STR(summary(vm_reload(v, paths, 1)),
+  CHECK_STR(summary(vm_reload(v, paths, 1, false)),
             "a.js:reloaded c.js:added b.js:removed");
   CHECK_STR(names(v), "a.js c.js");
   CHECK_STR(jobs_text(v), "ja(a.js) jb(c.js)");
