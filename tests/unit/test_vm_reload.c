@@ -145,6 +145,11 @@ int main(void) {
   CHECK_INT(bump(v, 0), 103);
   CHECK_STR(jobs_text(v), "ja2(a.js)");
 
+  /* the running version back in the file: nothing to do */
+  write_script("a.js", A2);
+  CHECK_STR(summary(vm_reload(v, paths, 1, false)),
+            "a.js:unchanged b.js:unchanged");
+  CHECK_INT(bump(v, 0), 104);
   /* all (the env changed): unchanged files run again too */
   CHECK_STR(summary(vm_reload(v, paths, 1, true)),
             "a.js:reloaded b.js:reloaded");
