@@ -11,6 +11,13 @@ cleanup() {
   rc=$?
   # shellcheck disable=SC2086
   [ -z "$WH_KILL" ] || kill $WH_KILL 2>/dev/null || true
+  if [ "$rc" -ne 0 ]; then
+    # what valgrind found (its own notes, such as a syscall it does not
+    # know, are left out)
+    for _vg in "$T"/valgrind.*.log; do
+      [ -s "$_vg" ] && grep -v 'unhandled amd64-linux syscall\|your own handler\|README_MISSING\|consider this a bug\|valgrind.org/support' "$_vg" >&2
+    done
+  fi
   if [ "$rc" -eq 0 ] && [ -z "$WH_KEEP" ]; then rm -rf "$T"; else echo "work directory kept: $T" >&2; fi
 }
 trap cleanup EXIT
@@ -41,7 +48,10 @@ wh_config() {
 # fails the command with exit code 99).
 # `wh ARGS &` puts a subshell in the background; `wh_bg ARGS` starts
 # wirehook itself there, so that $! is the process to signal.
-WH_VALGRIND_CMD="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"
+# valgrind writes to $T/valgrind.PID.log, not to the program's stderr that
+# tests compare (it warns there about openat2, a syscall it does not know);
+# a failing test prints those logs.
+WH_VALGRIND_CMD="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --log-file=$T/valgrind.%p.log"
 wh() {
   if [ "${WH_VALGRIND:-}" = 1 ]; then
     $WH_VALGRIND_CMD "$WH_BIN" "$@"

@@ -16,6 +16,7 @@ include $(srcdir)/tests/unit/cfg.mk
 include $(srcdir)/tests/unit/datadir.mk
 include $(srcdir)/tests/integration/local.mk
 include $(srcdir)/tests/integration/plugin.mk
+include $(srcdir)/tests/integration/vendor.mk
 include $(srcdir)/tests/integration/more.mk
 include $(srcdir)/tests/integration/capture.mk
 include $(srcdir)/tests/integration/capture2.mk

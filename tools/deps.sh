@@ -7,7 +7,7 @@ libinih-dev libjansson-dev libpcap-dev libarchive-dev libcurl4-openssl-dev \
 libssl-dev zlib1g-dev libpcre2-dev"
 TEST="valgrind python3 binutils file tar gzip tshark tcpdump dnsmasq-base \
 nginx-light curl dnsutils python3-scapy python3-dnspython clang \
-libclang-rt-14-dev iproute2 procps python3-croniter"
+libclang-rt-14-dev iproute2 procps python3-croniter influxdb openssl"
 missing=""
 for p in $BUILD ${WH_DEPS_TEST:+$TEST}; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

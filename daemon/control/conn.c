@@ -185,3 +185,8 @@ bool conn_timed_out(const conn *k, int64_t now, unsigned timeout_ms,
   *due = d;
   return now >= d;
 }
+
+bool conn_has_input(const conn *k) {
+  char byte;
+  return !k->eof && recv(k->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}

@@ -66,6 +66,8 @@ int conn_flush(conn *k, int64_t now);
 /* True when a line was left unfinished, or output unread, for timeout
  * ms; *due gets the earliest time it could become true (INT64_MAX:
  * never). */
+/* Bytes wait to be read on the socket. */
+bool conn_has_input(const conn *k);
 bool conn_timed_out(const conn *k, int64_t now, unsigned timeout_ms,
                     int64_t *due);
 

@@ -164,8 +164,8 @@ static const char *close_reason(control *c, conn *k, int64_t now) {
     return "";
   if (k->eof && !k->pending && !conn_unsent(k) && !k->subscribed)
     return ""; /* said all it had to, and got every answer */
-  if (!conn_timed_out(k, now, c->timeout_ms, &due))
-    return NULL;
+  if (!conn_timed_out(k, now, c->timeout_ms, &due) || conn_has_input(k))
+    return NULL; /* (a slow loop has not read what came: not idle) */
   if (conn_unsent(k))
     return "does not read what it was sent";
   return k->in_len ? "left a request line unfinished" : "sat idle";

@@ -80,3 +80,43 @@ WH_BIN=$saved
 assert_eq 0 "$rc" "installed wirehook plugins exit status ($(cat "$T/err"))"
 assert_contains "$(cat "$T/out")" "$plugindir/file.so" "the installed binary loads the installed file plugin"
 assert_eq "" "$(cat "$T/err")" "installed wirehook plugins: stderr"
+
+# The vendor plugins are cloud plugins: none of them is built, and
+# `wirehook plugins` does not list them; their helpers still exist in
+# scripts and say why they fail; the rest works (file, kfl, an example).
+for p in webhook slack influxdb elastic; do
+  case " $curl_plugins " in
+  *" $p "*) ;;
+  *) fail "plugin $p is not declared as a cloud plugin (WH_PLUGIN([$p], [...libcurl...], [cloud]))" ;;
+  esac
+  [ ! -e "$plugindir/$p.so" ] || fail "plugin $p is installed in a --disable-cloud build"
+  ! grep -q "^$p " "$T/out" || fail "wirehook plugins lists $p in a --disable-cloud build"
+done
+[ -z "$(find "$T/inst" -name 'libvendorhttp*')" ] || fail "the vendor HTTP layer is installed"
+cat > "$T/vendor.js" <<'JS'
+function t(name, f) {
+  try { f(); console.log(name + ": returned"); } catch (e) { console.log(name + ": " + String(e)); }
+}
+t("webhook", function () { vendor.webhook("POST", "http://127.0.0.1:1/"); });
+t("slack", function () { vendor.slack("http://127.0.0.1:1/", "p", "t", "#ff0000"); });
+t("slackBot", function () { vendor.slackBot("xoxb-1", "C1", "p", "t", "#ff0000"); });
+t("influxdb", function () { vendor.influxdb("http://127.0.0.1:1", "t", "o", "b", "m", { v: 1 }); });
+t("elastic", function () { vendor.elastic("http://127.0.0.1:1", "i", { v: 1 }); });
+t("file", function () { file.write("x.txt", "ok"); });
+console.log("kfl: " + kfl.match("response.status == 500", { response: { status: 500 } }));
+JS
+WH_BIN=$T/inst/usr/bin/wirehook
+rc=0
+wh replay "$WH_TOP_SRCDIR/scripts/examples/items.jsonl" -c "$T/wirehook.ini" -s "$T/vendor.js" \
+  -s "$WH_TOP_SRCDIR/scripts/examples/mark-500.js" > "$T/vendor.out" 2> "$T/vendor.err" || rc=$?
+WH_BIN=$saved
+assert_eq 0 "$rc" "a --disable-cloud build runs scripts ($(cat "$T/vendor.err"))"
+assert_eq '[vendor.js] webhook: Error: vendor.webhook: plugin "webhook" is not available
+[vendor.js] slack: Error: vendor.slack: plugin "slack" is not available
+[vendor.js] slackBot: Error: vendor.slackBot: plugin "slack" is not available
+[vendor.js] influxdb: Error: vendor.influxdb: plugin "influxdb" is not available
+[vendor.js] elastic: Error: vendor.elastic: plugin "elastic" is not available
+[vendor.js] file: returned
+[vendor.js] kfl: true' "$(grep '^\[vendor.js\]' "$T/vendor.out")" "vendor helpers in a --disable-cloud build"
+assert_contains "$(cat "$T/vendor.out")" "[mark-500.js] HTTP 500: " "an example script in a --disable-cloud build"
+assert_eq "ok" "$(cat "$T/data/x.txt")" "file.write in a --disable-cloud build"

@@ -19,8 +19,8 @@ start() {
   shift
   rm -f "$T/$name.pid" "$T/$name.rc"
   if [ "${WH_VALGRIND:-}" = 1 ]; then
-    set -- valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-      --show-leak-kinds=definite,indirect "$WH_BIN" "$@"
+    # shellcheck disable=SC2086
+    set -- $WH_VALGRIND_CMD "$WH_BIN" "$@"
   else
     set -- "$WH_BIN" "$@"
   fi

@@ -106,8 +106,8 @@ printf '[storage]\ndir = %s\n[plugins]\ndir = %s\nload = nope\n' "$T/data" "$T/p
 for cmd in replay run; do
   if [ "$cmd" = replay ]; then set -- replay "$T/empty.jsonl"; else set -- run; fi
   if [ "${WH_VALGRIND:-}" = 1 ]; then
-    set -- valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-      --show-leak-kinds=definite,indirect "$WH_BIN" "$@"
+    # shellcheck disable=SC2086
+    set -- $WH_VALGRIND_CMD "$WH_BIN" "$@"
   else
     set -- "$WH_BIN" "$@"
   fi

@@ -753,12 +753,11 @@ static void test_limits(void) {
   CHECK(cli_closed(&half, 3000));
   CHECK(now_ms() - t >= 250);
 
-  /* (opened now: an idle client is closed after the timeout too) */
+  /* (each opened just before use: an idle client is closed after the
+   * timeout too) */
   cli_open(&greedy);
-  cli_open(&late);
   int small = 4096;
   setsockopt(greedy.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  setsockopt(late.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
 
   /* Over the output cap: closed at once, without waiting. */
   char *pad = big_answer(1u << 20);
@@ -771,6 +770,8 @@ static void test_limits(void) {
     ctl_request_free(&r);
   }
   /* Under the cap but never read: closed after the timeout. */
+  cli_open(&late);
+  setsockopt(late.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
   cli_send(&late, "{\"cmd\":\"status\"}\n");
   CHECK(wait_req(c, &r, 3000));
   control_reply(c, r.client, r.req, json_pack("{s:b, s:s}", "ok", 1, "p", pad));
