@@ -14,7 +14,9 @@
 . "$WH_TOP_SRCDIR/tests/lib.sh"
 . "$WH_TOP_SRCDIR/tests/tools/vendor_lib.sh"
 
-command -v influxd >/dev/null 2>&1 || fail "influxd is needed (Debian package influxdb; tools/deps.sh installs it)"
+command -v influxd >/dev/null 2>&1 ||
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends influxdb >/dev/null 2>&1 ||
+  fail "influxd is needed (Debian package influxdb; tools/deps.sh installs it, as root)"
 TOKEN=infl-Tk-5d8e2f9a7c1b
 check=$WH_TOP_SRCDIR/tests/tools/vendor_influx_check.py
 
