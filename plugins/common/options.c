@@ -93,3 +93,8 @@ int vh_plugin_init(const wh_api *api, wh_plugin *plugin, const char *name,
     }
   return 0;
 }
+
+void vh_plugin_fini(wh_plugin *plugin) {
+  (void)plugin;
+  vh_global_cleanup();
+}

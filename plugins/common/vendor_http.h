@@ -74,6 +74,8 @@ void vh_global_cleanup(void);
  * set up: the host calls no fini after a failed init. */
 int vh_plugin_init(const wh_api *api, wh_plugin *plugin, const char *name,
                    vh_options *opt, const wh_fn_spec *fns, size_t n);
+/* Its fini, for a plugin with nothing else to release. */
+void vh_plugin_fini(wh_plugin *plugin);
 
 /* ------------------------------------------------------------------ */
 /* call.c: one helper call and its secrets.                           */

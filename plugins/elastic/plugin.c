@@ -25,11 +25,6 @@ static int init(wh_plugin *plugin, const wh_api *api) {
                         sizeof fns / sizeof fns[0]);
 }
 
-static void fini(wh_plugin *plugin) {
-  (void)plugin;
-  vh_global_cleanup();
-}
-
 WH_EXPORT const wh_plugin_info wirehook_plugin_info = {
     .abi_major = WH_ABI_MAJOR,
     .abi_minor = WH_ABI_MINOR,
@@ -38,5 +33,5 @@ WH_EXPORT const wh_plugin_info wirehook_plugin_info = {
     .description = "vendor.elastic: documents to Elasticsearch",
     .config_keys = keys,
     .init = init,
-    .fini = fini,
+    .fini = vh_plugin_fini,
 };

@@ -24,11 +24,6 @@ static int init(wh_plugin *plugin, const wh_api *api) {
                         sizeof fns / sizeof fns[0]);
 }
 
-static void fini(wh_plugin *plugin) {
-  (void)plugin;
-  vh_global_cleanup();
-}
-
 WH_EXPORT const wh_plugin_info wirehook_plugin_info = {
     .abi_major = WH_ABI_MAJOR,
     .abi_minor = WH_ABI_MINOR,
@@ -37,5 +32,5 @@ WH_EXPORT const wh_plugin_info wirehook_plugin_info = {
     .description = "vendor.influxdb: points to the InfluxDB v2 write API",
     .config_keys = keys,
     .init = init,
-    .fini = fini,
+    .fini = vh_plugin_fini,
 };

@@ -22,11 +22,6 @@ static int init(wh_plugin *plugin, const wh_api *api) {
                         sizeof fns / sizeof fns[0]);
 }
 
-static void fini(wh_plugin *plugin) {
-  (void)plugin;
-  vh_global_cleanup();
-}
-
 WH_EXPORT const wh_plugin_info wirehook_plugin_info = {
     .abi_major = WH_ABI_MAJOR,
     .abi_minor = WH_ABI_MINOR,
@@ -35,5 +30,5 @@ WH_EXPORT const wh_plugin_info wirehook_plugin_info = {
     .description = "vendor.webhook: HTTP requests to any endpoint",
     .config_keys = keys,
     .init = init,
-    .fini = fini,
+    .fini = vh_plugin_fini,
 };
