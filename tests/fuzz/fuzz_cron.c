@@ -2,8 +2,10 @@
  * for a few fire times from starts taken from the input; every result is
  * strictly later than its start, or -1.
  * sources: the cron parser; libs: none. */
+// clang-format off
 // sources: daemon/jobs/cron.c
 // libs:
+// clang-format on
 #include "config.h"
 
 #include <assert.h>

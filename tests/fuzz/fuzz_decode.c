@@ -1,5 +1,7 @@
+// clang-format off
 // sources: daemon/capture/decode.c daemon/capture/frag.c daemon/capture/addr.c
 // libs:
+// clang-format on
 /* libFuzzer target for the packet decoder.  One input is a whole
  * capture fed to one decoder, so fragment state carries over between
  * packets:

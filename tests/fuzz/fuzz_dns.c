@@ -3,8 +3,10 @@
  * datagrams, and as the bytes of a TCP stream in both directions with
  * a gap in the middle.
  * sources and libs for tests/fuzz/run.sh:
+// clang-format off
 // sources: daemon/dissect/dns.c daemon/dissect/dns_name.c daemon/dissect/dns_mnemonic.c daemon/dissect/dns_text.c daemon/dissect/dns_rdata.c daemon/dissect/dns_svcb.c daemon/dissect/dns_rr.c daemon/dissect/dns_json.c daemon/dissect/dns_learn.c daemon/dissect/dns_conn.c daemon/strbuf.c
 // libs: -ljansson
+// clang-format on
  */
 #include "config.h"
 

@@ -1,5 +1,7 @@
+// clang-format off
 // sources: daemon/capture/flow.c daemon/capture/tcp_reasm.c
 // libs:
+// clang-format on
 /* libFuzzer target for the flow table and TCP reassembly.  The input is a
  * sequence of 8-byte records, each a synthetic packet or a clock step:
  *

@@ -2,11 +2,10 @@
  * it against a fixed item (redact() may rewrite the copy); a query the
  * item matches must never be ruled out by its needles (a finding aborts).
  * sources: the KFL engine; libs: jansson and PCRE2. */
-// sources: plugins/kfl/kfl_lex.c plugins/kfl/kfl_macro.c
-// plugins/kfl/kfl_parse.c plugins/kfl/kfl_query.c plugins/kfl/kfl_eval.c
-// plugins/kfl/kfl_value.c plugins/kfl/kfl_regex.c plugins/kfl/kfl_helpers.c
-// plugins/kfl/kfl_xml.c plugins/kfl/kfl_redact.c plugins/kfl/kfl_needles.c
-// plugins/kfl/kfl_cache.c -Iplugins/kfl libs: -ljansson -lpcre2-8 -lm
+// clang-format off
+// sources: plugins/kfl/kfl_lex.c plugins/kfl/kfl_macro.c plugins/kfl/kfl_parse.c plugins/kfl/kfl_query.c plugins/kfl/kfl_eval.c plugins/kfl/kfl_value.c plugins/kfl/kfl_regex.c plugins/kfl/kfl_helpers.c plugins/kfl/kfl_xml.c plugins/kfl/kfl_redact.c plugins/kfl/kfl_needles.c plugins/kfl/kfl_cache.c -Iplugins/kfl
+// libs: -ljansson -lpcre2-8 -lm
+// clang-format on
 #include "config.h"
 
 #include <jansson.h>
