@@ -4,6 +4,7 @@
 #ifndef WH_DAEMON_H
 #define WH_DAEMON_H
 
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,7 +27,7 @@ typedef struct daemon_ctx {
   serve_ctx serve;
   char **watch_dirs;
   size_t n_watch;
-  volatile sig_atomic_t stop; /* the signal that asked to stop */
+  atomic_int stop; /* the signal that asked to stop */
 } daemon_ctx;
 
 /* Opens the item store, the queue and the control socket.  Signals

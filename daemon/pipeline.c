@@ -26,15 +26,24 @@
 
 #define MAX_OWN_ADDRS 64
 
+/* The counters `wirehook status` shows, copied by the capture thread
+ * (which alone may read its tables) for the script thread to read. */
+typedef struct stats_snap {
+  bool valid;
+  capture_counters c;
+  decode_stats d;
+  flow_stats f;
+  uint64_t kernel, orphans, pcap_bytes, pcap_files;
+} stats_snap;
+
 typedef struct run {
   const pipeline_opts *o;
   cap_source *src;
   capture_side cs;
   queue *q;
   pthread_mutex_t names_lock;
-  /* Held while the capture side is torn down, so status never reads
-   * freed counters. */
-  pthread_mutex_t stats_lock;
+  pthread_mutex_t stats_lock; /* guards snap */
+  stats_snap snap;
   resolver *names;
   pcap_store *store;
   wh_addr own[MAX_OWN_ADDRS];
@@ -114,12 +123,77 @@ static json_int_t jint(const json_t *o, const char *key) {
   return json_integer_value(json_object_get(o, key));
 }
 
-static void capture_json(run *r, json_t *st);
+/* Copies the counters (capture thread). */
+static void snap_take(run *r, stats_snap *sn) {
+  *sn = (stats_snap){.valid = true,
+                     .c = r->cs.c,
+                     .d = *decoder_stats(r->cs.dec),
+                     .f = *flow_table_stats(r->cs.flows),
+                     .kernel = source_kernel_drops(r->src),
+                     .orphans = r->cs.http.orphan_responses +
+                                r->cs.dns.orphan_responses,
+                     .pcap_bytes = pcap_store_total_bytes(r->store),
+                     .pcap_files = pcap_store_closed_count(r->store) +
+                                   pcap_store_open_writers(r->store)};
+}
 
-/* The stats line: the counters of `wirehook status`, in one line. */
+static void snap_publish(run *r) {
+  stats_snap sn;
+  snap_take(r, &sn);
+  pthread_mutex_lock(&r->stats_lock);
+  r->snap = sn;
+  pthread_mutex_unlock(&r->stats_lock);
+}
+
+/* status.capture and status.storage.pcaps for `wirehook status`. */
+static void capture_json(run *r, const stats_snap *sn, json_t *st) {
+  const capture_counters *c = &sn->c;
+  const decode_stats *d = &sn->d;
+  const flow_stats *f = &sn->f;
+  json_t *dropped = json_pack(
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "items",
+      (json_int_t)c->dropped_items, "packets", (json_int_t)c->dropped_packets,
+      "kernel", (json_int_t)sn->kernel, "bad",
+      (json_int_t)(d->bad_link + d->bad_ip + d->bad_l4), "non_ip",
+      (json_int_t)(d->unknown_link + d->other_l4), "fragments",
+      (json_int_t)(d->frag_dropped + d->frag_expired), "tcp_gap_bytes",
+      (json_int_t)f->gap_bytes, "flow_cap",
+      (json_int_t)(f->evicted + f->dropped_flow_cap), "bytes_cap",
+      (json_int_t)f->dropped_total_cap, "orphan_responses",
+      (json_int_t)sn->orphans);
+  json_object_set_new(
+      st, "capture",
+      json_pack("{s:s, s:I, s:I, s:I, s:{s:I, s:I}, s:o}", "interface",
+                r->o->file ? r->o->file : r->o->cap.interface, "packets",
+                (json_int_t)c->packets, "bytes", (json_int_t)c->bytes, "items",
+                (json_int_t)c->items, "queue", "depth",
+                (json_int_t)queue_depth(r->q), "capacity",
+                (json_int_t)queue_capacity(r->q), "dropped", dropped));
+  json_t *storage = json_object_get(st, "storage");
+  if (storage)
+    json_object_set_new(storage, "pcaps",
+                        json_pack("{s:I, s:I}", "bytes",
+                                  (json_int_t)sn->pcap_bytes, "files",
+                                  (json_int_t)sn->pcap_files));
+}
+
+/* On the script thread: the counters as last published. */
+static void capture_status(void *udata, json_t *st) {
+  run *r = udata;
+  pthread_mutex_lock(&r->stats_lock);
+  stats_snap sn = r->snap;
+  pthread_mutex_unlock(&r->stats_lock);
+  if (sn.valid)
+    capture_json(r, &sn, st);
+}
+
+/* The stats line: the counters of `wirehook status`, in one line (on the
+ * capture thread). */
 static void stats_line(run *r) {
+  stats_snap sn;
+  snap_take(r, &sn);
   json_t *st = json_object();
-  capture_json(r, st);
+  capture_json(r, &sn, st);
   const json_t *c = json_object_get(st, "capture");
   const json_t *d = json_object_get(c, "dropped");
   log_info("stats: packets %lld, bytes %lld, items %lld, queue %lld; dropped: "
@@ -162,6 +236,8 @@ static void *capture_thread(void *arg) {
   time_t started = time(NULL), last_stats = started, last_retain = started;
   time_t last_bar = 0;
   int rc;
+  unsigned frames = 0;
+  snap_publish(r);
   while (!(o->stop && *o->stop) && (rc = source_next(r->src, &f)) >= 0) {
     time_t now = time(NULL);
     if (rc == 1)
@@ -171,6 +247,9 @@ static void *capture_thread(void *arg) {
       clock_gettime(CLOCK_REALTIME, &wall);
       capture_side_tick(&r->cs, &wall);
     }
+    /* status sees counters at most 64 frames or one idle turn old */
+    if (rc != 1 || ++frames % 64 == 0)
+      snap_publish(r);
     if (now - last_retain >= 10) {
       pcap_store_retain(r->store, now);
       last_retain = now;
@@ -191,59 +270,14 @@ static void *capture_thread(void *arg) {
   }
   if (!o->file)
     stats_line(r);
-  pthread_mutex_lock(&r->stats_lock);
+  snap_publish(r);
   capture_side_finish(&r->cs); /* unanswered requests become items */
-  pthread_mutex_unlock(&r->stats_lock);
   pcap_store_retain(r->store, time(NULL)); /* streams ended at the finish */
   if (o->progress)
     progress(r, started, true);
   queue_close(r->q);
   r->capture_done = 1;
   return NULL;
-}
-
-/* status.capture and status.storage.pcaps for `wirehook status`; runs on
- * the script thread and reads counters the capture thread writes (a
- * torn read only makes one status line slightly off). */
-static void capture_json(run *r, json_t *st) {
-  const capture_counters *c = &r->cs.c;
-  const decode_stats *d = decoder_stats(r->cs.dec);
-  const flow_stats *f = flow_table_stats(r->cs.flows);
-  json_t *dropped = json_pack(
-      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "items",
-      (json_int_t)c->dropped_items, "packets", (json_int_t)c->dropped_packets,
-      "kernel", (json_int_t)source_kernel_drops(r->src), "bad",
-      (json_int_t)(d->bad_link + d->bad_ip + d->bad_l4), "non_ip",
-      (json_int_t)(d->unknown_link + d->other_l4), "fragments",
-      (json_int_t)(d->frag_dropped + d->frag_expired), "tcp_gap_bytes",
-      (json_int_t)f->gap_bytes, "flow_cap",
-      (json_int_t)(f->evicted + f->dropped_flow_cap), "bytes_cap",
-      (json_int_t)f->dropped_total_cap, "orphan_responses",
-      (json_int_t)(r->cs.http.orphan_responses + r->cs.dns.orphan_responses));
-  json_object_set_new(
-      st, "capture",
-      json_pack("{s:s, s:I, s:I, s:I, s:{s:I, s:I}, s:o}", "interface",
-                r->o->file ? r->o->file : r->o->cap.interface, "packets",
-                (json_int_t)c->packets, "bytes", (json_int_t)c->bytes, "items",
-                (json_int_t)c->items, "queue", "depth",
-                (json_int_t)queue_depth(r->q), "capacity",
-                (json_int_t)queue_capacity(r->q), "dropped", dropped));
-  json_t *storage = json_object_get(st, "storage");
-  if (storage && r->store)
-    json_object_set_new(
-        storage, "pcaps",
-        json_pack("{s:I, s:I}", "bytes",
-                  (json_int_t)pcap_store_total_bytes(r->store), "files",
-                  (json_int_t)(pcap_store_closed_count(r->store) +
-                               pcap_store_open_writers(r->store))));
-}
-
-static void capture_status(void *udata, json_t *st) {
-  run *r = udata;
-  pthread_mutex_lock(&r->stats_lock);
-  if (r->cs.dec && r->cs.flows)
-    capture_json(r, st);
-  pthread_mutex_unlock(&r->stats_lock);
 }
 
 /* The script thread's share of the pipeline. */

@@ -4,6 +4,7 @@
 #ifndef WH_PIPELINE_H
 #define WH_PIPELINE_H
 
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@ typedef struct pipeline_opts {
   FILE *json_out;   /* print every item as a JSON line; may be NULL */
   const char *file; /* replay this capture file; NULL: live */
   bool progress;    /* a progress bar on stderr */
-  volatile sig_atomic_t *stop; /* set on SIGINT/SIGTERM: stop capturing */
+  atomic_int *stop; /* set on SIGINT/SIGTERM: stop capturing */
   queue *q;          /* the queue to use (its capacity wins); NULL: own */
   item_store *items; /* store every item here; may be NULL */
   serve_ctx *serve;  /* answer control requests; may be NULL */

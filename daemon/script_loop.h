@@ -4,6 +4,7 @@
 #ifndef WH_SCRIPT_LOOP_H
 #define WH_SCRIPT_LOOP_H
 
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -20,7 +21,7 @@ typedef struct script_loop {
   const serve_ctx *serve; /* NULL: no control socket */
   /* Without a capture thread nobody closes the queue: the loop ends once
    * *stop is set.  NULL when the capture thread closes it. */
-  volatile sig_atomic_t *stop;
+  atomic_int *stop;
 } script_loop;
 
 /* Runs until the queue is closed and drained (or *stop is set). */

@@ -8,6 +8,7 @@
 #ifndef WH_CONTROL_H
 #define WH_CONTROL_H
 
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,7 +40,7 @@ typedef struct control_opts {
   /* SIGINT/SIGTERM set *stop to the signal number (signals must be
    * blocked in every thread before control_start; the control thread
    * reads them with a signalfd).  SIGHUP posts a reload request. */
-  volatile sig_atomic_t *stop;
+  atomic_int *stop;
 } control_opts;
 
 /* Creates the socket (its directory too, mode 0755, if missing) and

@@ -35,7 +35,7 @@ struct control {
   const kfl_filter_iface *kfl;
   void (*wake)(void *udata);
   void *wake_udata;
-  volatile sig_atomic_t *stop;
+  atomic_int *stop;
 
   int lfd;              /* the listening socket; -1: none */
   dev_t sock_dev;       /* the socket file made, so that only it is */

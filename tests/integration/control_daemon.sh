@@ -11,7 +11,7 @@
 . "$WH_TOP_SRCDIR/tests/tools/control.sh"
 
 mkdir -p "$T/scripts"
-cfg=$(printf '[capture]\nfilter = tcp port %s\n[scripting]\nscripts = %s\n' \
+cfg=$(printf '[capture]\nfilter = tcp port %s\nbuffer_size = 64M\n[scripting]\nscripts = %s\n' \
   "$BACKEND" "$T/scripts" | wh_config)
 cat >"$T/scripts/a.js" <<'JS'
 var seen = 0;

@@ -34,7 +34,7 @@
 static char root[128];
 static char sock[300];
 static atomic_int wakes;
-static volatile sig_atomic_t stop_sig;
+static atomic_int stop_sig;
 
 static void on_wake(void *udata) {
   (void)udata;
