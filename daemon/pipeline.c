@@ -48,7 +48,6 @@ typedef struct run {
   pcap_store *store;
   wh_addr own[MAX_OWN_ADDRS];
   char worker[128];
-  volatile int capture_done;
   int rc;
 } run;
 
@@ -276,7 +275,6 @@ static void *capture_thread(void *arg) {
   if (o->progress)
     progress(r, started, true);
   queue_close(r->q);
-  r->capture_done = 1;
   return NULL;
 }
 

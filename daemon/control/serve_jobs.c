@@ -2,7 +2,6 @@
  * effects as the jobs.* helpers. */
 #include "config.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,16 +25,10 @@ static json_t *job_json(const job *j) {
                    j->owner ? j->owner->name : "");
 }
 
-static int cmp_tag(const void *a, const void *b) {
-  return strcmp((*(job *const *)a)->tag, (*(job *const *)b)->tag);
-}
-
 static json_t *list(vm *v) {
-  job **sorted = malloc((v->jobs.n + 1) * sizeof(job *));
+  job **sorted = jobs_sorted(v);
   if (!sorted)
     return NULL;
-  memcpy(sorted, v->jobs.jobs, v->jobs.n * sizeof(job *));
-  qsort(sorted, v->jobs.n, sizeof(job *), cmp_tag);
   json_t *arr = json_array();
   for (size_t i = 0; i < v->jobs.n; i++)
     json_array_append_new(arr, job_json(sorted[i]));
@@ -53,13 +46,11 @@ static ssize_t find(vm *v, const json_t *req, const char *action, char *err,
     return -1;
   }
   char tag[256];
-  size_t n = 0;
-  for (; t[n] && n < sizeof(tag) - 1; n++)
-    tag[n] = t[n] == ' ' ? '-' : (char)tolower((unsigned char)t[n]);
-  tag[n] = '\0';
-  for (size_t i = 0; i < v->jobs.n; i++)
-    if (strcmp(v->jobs.jobs[i]->tag, tag) == 0)
-      return (ssize_t)i;
+  snprintf(tag, sizeof(tag), "%s", t);
+  jobs_norm_tag(tag);
+  ssize_t i = jobs_find(v, tag);
+  if (i >= 0)
+    return i;
   snprintf(err, errcap,
            "jobs %s: no job with tag \"%s\"; see wirehook jobs list", action,
            tag);

@@ -1,7 +1,6 @@
 /* jobs.* (runtime.md §8.4): the script side of the job table. */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,18 +32,11 @@ static const char *norm_tag(duk_context *ctx, duk_idx_t idx,
   duk_dup(ctx, idx);
   char *t = strdup(duk_to_string(ctx, -1));
   duk_pop(ctx);
-  for (char *p = t; p && *p; p++)
-    *p = *p == ' ' ? '-' : (char)tolower((unsigned char)*p);
+  if (t)
+    jobs_norm_tag(t);
   duk_push_string(ctx, t ? t : "");
   free(t);
   return duk_get_string(ctx, -1);
-}
-
-static ssize_t find_tag(vm *v, const char *tag) {
-  for (size_t i = 0; i < v->jobs.n; i++)
-    if (strcmp(v->jobs.jobs[i]->tag, tag) == 0)
-      return (ssize_t)i;
-  return -1;
 }
 
 /* Stores [task, args...] under the job's id. */
@@ -79,7 +71,7 @@ static duk_ret_t jobs_schedule(duk_context *ctx) {
   if (!c)
     return duk_generic_error(ctx, "jobs.schedule: invalid cron \"%s\": %s",
                              text, err);
-  ssize_t old = find_tag(v, tag);
+  ssize_t old = jobs_find(v, tag);
   if (old >= 0)
     jobs_remove_at(v, (size_t)old);
   job *j = calloc(1, sizeof(*j));
@@ -107,7 +99,7 @@ static duk_ret_t jobs_schedule(duk_context *ctx) {
 static ssize_t require_job(duk_context *ctx, const char *helper) {
   vm *v = vm_of(ctx);
   const char *tag = norm_tag(ctx, 0, helper);
-  ssize_t i = find_tag(v, tag);
+  ssize_t i = jobs_find(v, tag);
   if (i < 0)
     (void)duk_generic_error(ctx, "%s: no job with tag \"%s\"", helper, tag);
   return i;
@@ -129,17 +121,11 @@ static duk_ret_t jobs_remove_all(duk_context *ctx) {
   return 0;
 }
 
-static int cmp_tag(const void *a, const void *b) {
-  return strcmp((*(job *const *)a)->tag, (*(job *const *)b)->tag);
-}
-
 static duk_ret_t jobs_list(duk_context *ctx) {
   vm *v = vm_of(ctx);
-  job **sorted = malloc((v->jobs.n + 1) * sizeof(job *));
+  job **sorted = jobs_sorted(v);
   if (!sorted)
     return duk_error(ctx, DUK_ERR_ERROR, "jobs.list: out of memory");
-  memcpy(sorted, v->jobs.jobs, v->jobs.n * sizeof(job *));
-  qsort(sorted, v->jobs.n, sizeof(job *), cmp_tag);
   duk_push_array(ctx);
   for (size_t i = 0; i < v->jobs.n; i++) {
     duk_push_string(ctx, sorted[i]->tag);

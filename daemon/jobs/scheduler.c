@@ -5,6 +5,7 @@
 
 #include "jobs/scheduler.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,31 @@ void jobs_remove_owned(vm *v, script *s) {
   for (size_t i = v->jobs.n; i-- > 0;)
     if (v->jobs.jobs[i]->owner == s)
       jobs_remove_at(v, i);
+}
+
+void jobs_norm_tag(char *tag) {
+  for (char *p = tag; *p; p++)
+    *p = *p == ' ' ? '-' : (char)tolower((unsigned char)*p);
+}
+
+ssize_t jobs_find(const vm *v, const char *tag) {
+  for (size_t i = 0; i < v->jobs.n; i++)
+    if (strcmp(v->jobs.jobs[i]->tag, tag) == 0)
+      return (ssize_t)i;
+  return -1;
+}
+
+static int cmp_tag(const void *a, const void *b) {
+  return strcmp((*(job *const *)a)->tag, (*(job *const *)b)->tag);
+}
+
+job **jobs_sorted(const vm *v) {
+  job **sorted = malloc((v->jobs.n + 1) * sizeof(job *));
+  if (!sorted)
+    return NULL;
+  memcpy(sorted, v->jobs.jobs, v->jobs.n * sizeof(job *));
+  qsort(sorted, v->jobs.n, sizeof(job *), cmp_tag);
+  return sorted;
 }
 
 int jobs_add(vm *v, job *j) {

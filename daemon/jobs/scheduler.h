@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef struct vm vm;
 typedef struct script script;
@@ -46,6 +47,14 @@ void jobs_free_all(vm *v);
 size_t jobs_detach_owned(vm *v, script *s, job ***out);
 void jobs_reattach(vm *v, job **js, size_t n);
 void jobs_free_detached(vm *v, job **js, size_t n);
+/* A tag as jobs.* and `wirehook jobs` use it: lower case, spaces as '-'
+ * (in place). */
+void jobs_norm_tag(char *tag);
+/* The index of the job of a normalised tag, or -1. */
+ssize_t jobs_find(const vm *v, const char *tag);
+/* The jobs sorted by tag (malloc'ed array of v->jobs.n, NULL when out of
+ * memory). */
+job **jobs_sorted(const vm *v);
 /* Appends j to the table; -1 (j freed) when out of memory. */
 int jobs_add(vm *v, job *j);
 /* Removes job i of the table (and its stored function). */
